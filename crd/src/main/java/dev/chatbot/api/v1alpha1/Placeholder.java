@@ -1,0 +1,4 @@
+package dev.chatbot.api.v1alpha1;
+
+/** Placeholder. */
+public final class Placeholder {}
