@@ -1,0 +1,107 @@
+package dev.chatbot.runtime;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/** Prometheus metrics of the runtime. */
+public final class Metrics {
+
+  private static final Duration[] BUCKETS = {
+    Duration.ofMillis(1),
+    Duration.ofMillis(5),
+    Duration.ofMillis(10),
+    Duration.ofMillis(25),
+    Duration.ofMillis(50),
+    Duration.ofMillis(100),
+    Duration.ofMillis(250),
+    Duration.ofMillis(500),
+    Duration.ofSeconds(1),
+    Duration.ofMillis(2500),
+    Duration.ofSeconds(5),
+    Duration.ofSeconds(10),
+    Duration.ofSeconds(30),
+    Duration.ofSeconds(60)
+  };
+
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  public String scrape() {
+    return registry.scrape();
+  }
+
+  /** chatbot_http_requests_seconds{route,method,status}: count, sum and buckets. */
+  public void request(String route, String method, int status, long nanos) {
+    Timer.builder("chatbot_http_requests")
+        .description("HTTP requests by route and status")
+        .tags("route", route, "method", method, "status", Integer.toString(status))
+        .serviceLevelObjectives(BUCKETS)
+        .register(registry)
+        .record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** chatbot_tokens_total{provider,type}. */
+  public void tokens(String provider, String type, int count) {
+    if (count > 0) {
+      Counter.builder("chatbot_tokens")
+          .description("Tokens used, as reported by the provider (mock: words)")
+          .tags("provider", provider, "type", type)
+          .register(registry)
+          .increment(count);
+    }
+  }
+
+  /** chatbot_upstream_errors_total{provider,status}; status is a code or timeout/unavailable. */
+  public void upstreamError(String provider, String status) {
+    Counter.builder("chatbot_upstream_errors")
+        .description("Failed upstream calls (each attempt) by status")
+        .tags("provider", provider, "status", status)
+        .register(registry)
+        .increment();
+  }
+
+  /** chatbot_fallbacks_total{provider,reason}. */
+  public void fallback(String provider, String reason) {
+    Counter.builder("chatbot_fallbacks")
+        .description("Answers served by the mock because the provider failed")
+        .tags("provider", provider, "reason", reason)
+        .register(registry)
+        .increment();
+  }
+
+  /** chatbot_rate_limited_total{scope}: client or upstream. */
+  public void rateLimited(String scope) {
+    Counter.builder("chatbot_rate_limited")
+        .description("Requests refused by a rate limit")
+        .tags("scope", scope)
+        .register(registry)
+        .increment();
+  }
+
+  /** chatbot_circuit_breaker_state{provider}: 0 closed, 1 open, 2 half-open, 3 other. */
+  public void circuitBreaker(String provider, CircuitBreaker breaker) {
+    Gauge.builder(
+            "chatbot_circuit_breaker_state",
+            breaker,
+            b ->
+                switch (b.getState()) {
+                  case CLOSED -> 0;
+                  case OPEN, FORCED_OPEN -> 1;
+                  case HALF_OPEN -> 2;
+                  default -> 3;
+                })
+        .description("Upstream circuit breaker: 0 closed, 1 open, 2 half-open")
+        .tag("provider", provider)
+        .register(registry);
+  }
+}

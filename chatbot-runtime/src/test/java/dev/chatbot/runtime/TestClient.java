@@ -1,0 +1,131 @@
+package dev.chatbot.runtime;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** A small HTTP client for the tests, with a server-sent-events reader. */
+final class TestClient {
+
+  private static final HttpClient CLIENT =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
+
+  private final String base;
+
+  TestClient(String base) {
+    this.base = base;
+  }
+
+  static TestClient of(RuntimeServer server) {
+    return new TestClient("http://127.0.0.1:" + server.port());
+  }
+
+  HttpResponse<String> get(String path) throws IOException, InterruptedException {
+    return CLIENT.send(
+        HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  HttpResponse<String> post(String path, String body) throws IOException, InterruptedException {
+    return post(path, body, Map.of());
+  }
+
+  HttpResponse<String> post(String path, String body, Map<String, String> headers)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(base + path))
+            .timeout(Duration.ofSeconds(30))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body));
+    headers.forEach(b::header);
+    return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  HttpResponse<InputStream> postStream(String path, String body)
+      throws IOException, InterruptedException {
+    return CLIENT.send(
+        HttpRequest.newBuilder(URI.create(base + path))
+            .timeout(Duration.ofSeconds(30))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofInputStream());
+  }
+
+  static JsonNode json(HttpResponse<String> response) {
+    return Json.parseOrNull(response.body());
+  }
+
+  /** One server-sent event; name is "message" when the event has no name. */
+  record Event(String name, String data, long arrivedNanos) {
+    JsonNode json() {
+      return Json.parseOrNull(data);
+    }
+  }
+
+  /** Reads all events of a stream, noting when each arrived. */
+  static List<Event> events(InputStream in) throws IOException {
+    List<Event> events = new ArrayList<>();
+    try (BufferedReader reader =
+        new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+      String name = "message";
+      StringBuilder data = new StringBuilder();
+      String line;
+      while ((line = reader.readLine()) != null) {
+        if (line.isEmpty()) {
+          if (data.length() > 0) {
+            events.add(new Event(name, data.toString(), System.nanoTime()));
+          }
+          name = "message";
+          data.setLength(0);
+        } else if (line.startsWith("event:")) {
+          name = line.substring(6).strip();
+        } else if (line.startsWith("data:")) {
+          data.append(line.substring(5).strip());
+        }
+      }
+    }
+    return events;
+  }
+
+  static List<Event> events(HttpResponse<String> response) throws IOException {
+    return events(
+        new java.io.ByteArrayInputStream(response.body().getBytes(StandardCharsets.UTF_8)));
+  }
+
+  /** Concatenated text of the deltas of an /api/chat/stream answer. */
+  static String apiText(List<Event> events) {
+    StringBuilder sb = new StringBuilder();
+    for (Event e : events) {
+      if (e.name().equals("delta")) {
+        sb.append(e.json().path("content").asText());
+      }
+    }
+    return sb.toString();
+  }
+
+  /** Concatenated text of an OpenAI-style stream. */
+  static String openAiText(List<Event> events) {
+    StringBuilder sb = new StringBuilder();
+    for (Event e : events) {
+      if (!e.data().equals("[DONE]")) {
+        sb.append(e.json().path("choices").path(0).path("delta").path("content").asText(""));
+      }
+    }
+    return sb.toString();
+  }
+}
