@@ -1,0 +1,104 @@
+package dev.chatbot.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.kubernetes.api.model.Toleration;
+import java.util.List;
+import java.util.Map;
+
+/** The local phase: private models served by an Ollama sidecar. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class LocalSpec {
+  /** An Ollama model name: [namespace/]name[:tag], lower case. */
+  public static final String MODEL_PATTERN =
+      "^[a-z0-9][a-z0-9._-]*(/[a-z0-9][a-z0-9._-]*)?(:[A-Za-z0-9][A-Za-z0-9._-]{0,127})?$";
+
+  @Size(min = 1, max = 10)
+  @JsonPropertyDescription(
+      "Ollama models to serve, for example llama3.2 or qwen2.5:0.5b. The first one answers chats;"
+          + " all are downloaded.")
+  private List<@Pattern(MODEL_PATTERN) String> models;
+
+  @Default("download")
+  @JsonPropertyDescription(
+      "download: a Job pulls the models into a volume first. image: the Ollama image already"
+          + " contains them (no volume, no Job).")
+  private ModelSource modelSource = ModelSource.DOWNLOAD;
+
+  @Default("{}")
+  @JsonPropertyDescription("The volume the models are downloaded into (modelSource download).")
+  private StorageSpec storage = new StorageSpec();
+
+  @Default("{}")
+  @JsonPropertyDescription("The Ollama sidecar that serves the models.")
+  private OllamaSpec ollama = new OllamaSpec();
+
+  @Default("{}")
+  @JsonPropertyDescription("The model-downloader Job.")
+  private DownloadSpec download = new DownloadSpec();
+
+  @JsonPropertyDescription("Node labels the local backend pods must run on, for example GPU nodes.")
+  private Map<String, String> nodeSelector;
+
+  @JsonPropertyDescription("Tolerations of the local backend pods and the downloader Job.")
+  private List<Toleration> tolerations;
+
+  public List<String> getModels() {
+    return models;
+  }
+
+  public void setModels(List<String> models) {
+    this.models = models;
+  }
+
+  public ModelSource getModelSource() {
+    return modelSource;
+  }
+
+  public void setModelSource(ModelSource modelSource) {
+    this.modelSource = modelSource;
+  }
+
+  public StorageSpec getStorage() {
+    return storage;
+  }
+
+  public void setStorage(StorageSpec storage) {
+    this.storage = storage;
+  }
+
+  public OllamaSpec getOllama() {
+    return ollama;
+  }
+
+  public void setOllama(OllamaSpec ollama) {
+    this.ollama = ollama;
+  }
+
+  public DownloadSpec getDownload() {
+    return download;
+  }
+
+  public void setDownload(DownloadSpec download) {
+    this.download = download;
+  }
+
+  public Map<String, String> getNodeSelector() {
+    return nodeSelector;
+  }
+
+  public void setNodeSelector(Map<String, String> nodeSelector) {
+    this.nodeSelector = nodeSelector;
+  }
+
+  public List<Toleration> getTolerations() {
+    return tolerations;
+  }
+
+  public void setTolerations(List<Toleration> tolerations) {
+    this.tolerations = tolerations;
+  }
+}

@@ -1,0 +1,13 @@
+package dev.chatbot.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/** Where the local phase's models come from. */
+public enum ModelSource {
+  /** A downloader Job pulls the models into a PersistentVolumeClaim first. */
+  @JsonProperty("download")
+  DOWNLOAD,
+  /** The Ollama image already holds the models; no volume and no Job. */
+  @JsonProperty("image")
+  IMAGE
+}

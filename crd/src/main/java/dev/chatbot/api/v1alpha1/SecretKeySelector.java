@@ -1,0 +1,45 @@
+package dev.chatbot.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+
+/** A key of a Secret in the ChatbotDeployment's namespace. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class SecretKeySelector {
+
+  @Required
+  @Pattern("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+  @JsonPropertyDescription("Name of the Secret.")
+  private String name;
+
+  @Default("token")
+  @Pattern("^[-._a-zA-Z0-9]+$")
+  @JsonPropertyDescription("Key in the Secret whose value is the token.")
+  private String key = "token";
+
+  public SecretKeySelector() {}
+
+  public SecretKeySelector(String name, String key) {
+    this.name = name;
+    this.key = key;
+  }
+
+  public String getName() {
+    return name;
+  }
+
+  public void setName(String name) {
+    this.name = name;
+  }
+
+  public String getKey() {
+    return key;
+  }
+
+  public void setKey(String key) {
+    this.key = key;
+  }
+}

@@ -1,0 +1,94 @@
+package dev.chatbot.operator;
+
+import dev.chatbot.operator.model.Names;
+import dev.chatbot.operator.model.OperatorSettings;
+import dev.chatbot.operator.model.OperatorSettings.AutoscalingApi;
+import dev.chatbot.operator.reconciler.ChatbotReconciler;
+import dev.chatbot.operator.reconciler.SmokeTester;
+import io.fabric8.kubernetes.api.model.APIGroup;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Builds the operator the same way for production and for the tests. */
+public final class ChatbotOperator {
+  private static final Logger LOG = LoggerFactory.getLogger(ChatbotOperator.class);
+
+  private ChatbotOperator() {}
+
+  public static Operator create(
+      KubernetesClient client,
+      OperatorConfig config,
+      SmokeTester smokeTester,
+      MeterRegistry registry) {
+    AutoscalingApi api = discoverAutoscaling(client);
+    OperatorSettings settings =
+        new OperatorSettings(config.runtimeImage(), api, Map.of(Names.LABEL_NAME, Names.MANAGER));
+    Operator operator =
+        new Operator(
+            o -> {
+              o.withKubernetesClient(client)
+                  .withCloseClientOnStop(false)
+                  .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry))
+                  .withSSABasedCreateUpdateMatchForDependentResources(config.serverSideApply())
+                  .withUseSSAToPatchPrimaryResource(config.serverSideApply())
+                  .withStopOnInformerErrorDuringStartup(false);
+              if (config.serverSideApply()) {
+                // One write path for every child kind: apply, ConfigMaps included.
+                o.withDefaultNonSSAResource(Set.of());
+              }
+              if (config.leaseNamespace() != null) {
+                o.withLeaderElectionConfiguration(
+                    new LeaderElectionConfiguration(
+                        OperatorConfig.LEASE_NAME, config.leaseNamespace()));
+              }
+            });
+    operator.register(
+        new ChatbotReconciler(settings, smokeTester, Clock.systemUTC()),
+        c -> {
+          if (config.namespaces().isEmpty()) {
+            c.watchingAllNamespaces();
+          } else {
+            c.settingNamespaces(config.namespaces());
+          }
+        });
+    LOG.info(
+        "watching {}; autoscaling API {}; runtime image {}; leader election {}",
+        config.namespaces().isEmpty() ? "all namespaces" : config.namespaces(),
+        api,
+        config.runtimeImage(),
+        config.leaseNamespace() == null ? "off" : "on in " + config.leaseNamespace());
+    return operator;
+  }
+
+  /** The HorizontalPodAutoscaler API the cluster serves, asked once at start. */
+  static AutoscalingApi discoverAutoscaling(KubernetesClient client) {
+    try {
+      APIGroup group = client.getApiGroup("autoscaling");
+      if (group == null || group.getVersions() == null) {
+        return AutoscalingApi.NONE;
+      }
+      Set<String> versions =
+          group.getVersions().stream()
+              .map(v -> v.getVersion())
+              .collect(java.util.stream.Collectors.toSet());
+      if (versions.contains("v2")) {
+        return AutoscalingApi.V2;
+      }
+      if (versions.contains("v2beta2")) {
+        return AutoscalingApi.V2BETA2;
+      }
+      return AutoscalingApi.NONE;
+    } catch (RuntimeException e) {
+      LOG.warn("could not discover the autoscaling API ({}); autoscaling is off", e.toString());
+      return AutoscalingApi.NONE;
+    }
+  }
+}

@@ -1,0 +1,10 @@
+package dev.chatbot.operator.dependent;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+
+/** The runtime configuration ConfigMaps. */
+public class ConfigMapDependent extends ChildDependent<ConfigMap> {
+  public ConfigMapDependent() {
+    super(ConfigMap.class);
+  }
+}

@@ -1,0 +1,10 @@
+package dev.chatbot.operator.dependent;
+
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+
+/** The frontend Deployment and one backend Deployment per running phase. */
+public class DeploymentDependent extends ChildDependent<Deployment> {
+  public DeploymentDependent() {
+    super(Deployment.class);
+  }
+}

@@ -1,0 +1,10 @@
+package dev.chatbot.operator.dependent;
+
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+
+/** The model-downloader Job of the local phase. */
+public class JobDependent extends ChildDependent<Job> {
+  public JobDependent() {
+    super(Job.class);
+  }
+}

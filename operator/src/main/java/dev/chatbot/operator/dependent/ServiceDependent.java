@@ -1,0 +1,10 @@
+package dev.chatbot.operator.dependent;
+
+import io.fabric8.kubernetes.api.model.Service;
+
+/** The backend Service (its selector moves traffic between phases) and the public Service. */
+public class ServiceDependent extends ChildDependent<Service> {
+  public ServiceDependent() {
+    super(Service.class);
+  }
+}

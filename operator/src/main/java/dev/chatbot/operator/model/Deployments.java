@@ -1,0 +1,243 @@
+package dev.chatbot.operator.model;
+
+import dev.chatbot.api.v1alpha1.AutoscalingSpec;
+import dev.chatbot.api.v1alpha1.ChatbotDeployment;
+import dev.chatbot.api.v1alpha1.ChatbotDeploymentSpec;
+import dev.chatbot.api.v1alpha1.FrontendSpec;
+import dev.chatbot.api.v1alpha1.HuggingFaceSpec;
+import dev.chatbot.api.v1alpha1.LocalSpec;
+import dev.chatbot.api.v1alpha1.ModelSource;
+import dev.chatbot.api.v1alpha1.OllamaSpec;
+import dev.chatbot.api.v1alpha1.Phase;
+import dev.chatbot.operator.model.OperatorSettings.AutoscalingApi;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.PodSpecBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Backend and frontend Deployments. */
+public final class Deployments {
+  public static final String MODELS_VOLUME = "models";
+  public static final String MODELS_PATH = "/models";
+  public static final String TOKEN_ENV = "HF_TOKEN";
+
+  private Deployments() {}
+
+  /**
+   * One phase's backend.
+   *
+   * @param configHash hash of everything that should roll the pods when it changes: the ConfigMap's
+   *     data and, for huggingface, the token Secret's resourceVersion
+   */
+  public static Deployment backend(
+      ChatbotDeployment cr, Phase phase, OperatorSettings settings, String configHash) {
+    ChatbotDeploymentSpec spec = cr.getSpec();
+    String image = Defaults.or(spec.getBackend().getImage(), settings.runtimeImage());
+    ResourceRequirements resources =
+        Defaults.requirements(spec.getBackend().getResources(), Defaults.backendResources(phase));
+    List<EnvVar> env = new ArrayList<>();
+    if (phase == Phase.HUGGINGFACE) {
+      HuggingFaceSpec hf = spec.getHuggingface();
+      env.add(
+          new EnvVarBuilder()
+              .withName(TOKEN_ENV)
+              .withNewValueFrom()
+              .withNewSecretKeyRef()
+              .withName(hf.getTokenSecretRef().getName())
+              .withKey(Defaults.or(hf.getTokenSecretRef().getKey(), "token"))
+              .withOptional(false)
+              .endSecretKeyRef()
+              .endValueFrom()
+              .build());
+    }
+    List<Container> containers = new ArrayList<>();
+    containers.add(PodParts.runtimeContainer(image, resources, env));
+    List<Volume> volumes = new ArrayList<>();
+    volumes.add(PodParts.configVolume(Names.backend(cr, phase)));
+    volumes.add(PodParts.tmpVolume());
+    PodSpecBuilder pod = new PodSpecBuilder();
+    if (phase == Phase.LOCAL) {
+      LocalSpec local = spec.getLocal();
+      containers.add(ollamaSidecar(local));
+      if (Defaults.or(local.getModelSource(), ModelSource.DOWNLOAD) == ModelSource.DOWNLOAD) {
+        volumes.add(modelsVolume(cr, true));
+      }
+      pod.withNodeSelector(local.getNodeSelector()).withTolerations(local.getTolerations());
+    }
+    AutoscalingSpec autoscaling = Defaults.backendAutoscaling(spec);
+    Integer replicas =
+        replicas(autoscaling, spec.getBackend().getReplicas(), settings.autoscalingApi(), 1);
+    Map<String, String> labels = Names.backendLabels(cr, phase);
+    return new DeploymentBuilder()
+        .withMetadata(Meta.of(cr, Names.backend(cr, phase), labels))
+        .withNewSpec()
+        .withReplicas(replicas)
+        .withRevisionHistoryLimit(3)
+        .withNewSelector()
+        .withMatchLabels(Names.backendSelector(cr, phase))
+        .endSelector()
+        .withNewStrategy()
+        .withType("RollingUpdate")
+        .withNewRollingUpdate()
+        .withNewMaxSurge(1)
+        .withNewMaxUnavailable(0)
+        .endRollingUpdate()
+        .endStrategy()
+        .withNewTemplate()
+        .withNewMetadata()
+        .withLabels(labels)
+        .withAnnotations(Map.of(Names.ANNOTATION_CONFIG_HASH, configHash))
+        .endMetadata()
+        .withSpec(
+            pod.withAutomountServiceAccountToken(false)
+                .withEnableServiceLinks(false)
+                .withTerminationGracePeriodSeconds(30L)
+                .withSecurityContext(PodParts.podSecurityContext())
+                .withContainers(containers)
+                .withVolumes(volumes)
+                .build())
+        .endTemplate()
+        .endSpec()
+        .build();
+  }
+
+  /** The Ollama server beside the runtime; it loads models from the volume (or its image). */
+  static Container ollamaSidecar(LocalSpec local) {
+    OllamaSpec ollama = local.getOllama() == null ? new OllamaSpec() : local.getOllama();
+    ResourceRequirements resources =
+        Defaults.requirements(ollama.getResources(), Defaults.OLLAMA_RESOURCES);
+    int gpus = Defaults.or(ollama.getGpus(), 0);
+    if (gpus > 0) {
+      Quantity count = new Quantity(String.valueOf(gpus));
+      resources.getLimits().put(ollama.getGpuResourceName(), count);
+      resources.getRequests().put(ollama.getGpuResourceName(), count);
+    }
+    List<EnvVar> env = new ArrayList<>();
+    env.add(env("OLLAMA_HOST", "127.0.0.1:" + Names.OLLAMA_PORT));
+    env.add(env("HOME", "/tmp"));
+    env.add(env("OLLAMA_KEEP_ALIVE", "-1"));
+    ContainerBuilder container =
+        new ContainerBuilder()
+            .withName("ollama")
+            .withImage(Defaults.or(ollama.getImage(), OllamaSpec.DEFAULT_IMAGE))
+            .withImagePullPolicy("IfNotPresent")
+            .withCommand("ollama")
+            .withArgs("serve")
+            .withResources(resources)
+            .withSecurityContext(PodParts.containerSecurityContext())
+            // Generous budget: a multi-GB model can take minutes to map into memory.
+            .withStartupProbe(
+                new io.fabric8.kubernetes.api.model.ProbeBuilder()
+                    .withNewTcpSocket()
+                    .withNewPort(Names.OLLAMA_PORT)
+                    .endTcpSocket()
+                    .withPeriodSeconds(5)
+                    .withFailureThreshold(120)
+                    .build())
+            .withLivenessProbe(
+                new io.fabric8.kubernetes.api.model.ProbeBuilder()
+                    .withNewTcpSocket()
+                    .withNewPort(Names.OLLAMA_PORT)
+                    .endTcpSocket()
+                    .withPeriodSeconds(20)
+                    .withFailureThreshold(3)
+                    .build());
+    List<io.fabric8.kubernetes.api.model.VolumeMount> mounts = new ArrayList<>();
+    mounts.add(PodParts.mount(PodParts.TMP_VOLUME, "/tmp", false));
+    if (Defaults.or(local.getModelSource(), ModelSource.DOWNLOAD) == ModelSource.DOWNLOAD) {
+      env.add(env("OLLAMA_MODELS", MODELS_PATH));
+      env.add(env("OLLAMA_NOPRUNE", "1"));
+      mounts.add(PodParts.mount(MODELS_VOLUME, MODELS_PATH, true));
+    }
+    return container.withEnv(env).withVolumeMounts(mounts).build();
+  }
+
+  static Volume modelsVolume(ChatbotDeployment cr, boolean readOnly) {
+    String claim =
+        Defaults.or(cr.getSpec().getLocal().getStorage().getExistingClaim(), Names.modelClaim(cr));
+    return new VolumeBuilder()
+        .withName(MODELS_VOLUME)
+        .withNewPersistentVolumeClaim()
+        .withClaimName(claim)
+        .withReadOnly(readOnly)
+        .endPersistentVolumeClaim()
+        .build();
+  }
+
+  static EnvVar env(String name, String value) {
+    return new EnvVarBuilder().withName(name).withValue(value).build();
+  }
+
+  /** The web page and API proxy. */
+  public static Deployment frontend(ChatbotDeployment cr, OperatorSettings settings) {
+    ChatbotDeploymentSpec spec = cr.getSpec();
+    FrontendSpec frontend = spec.getFrontend();
+    String image =
+        Defaults.or(
+            frontend.getImage(),
+            Defaults.or(spec.getBackend().getImage(), settings.runtimeImage()));
+    ResourceRequirements resources =
+        Defaults.requirements(frontend.getResources(), Defaults.FRONTEND_RESOURCES);
+    Integer replicas =
+        replicas(
+            Defaults.frontendAutoscaling(spec),
+            frontend.getReplicas(),
+            settings.autoscalingApi(),
+            2);
+    Map<String, String> labels = Names.labels(cr, Names.COMPONENT_FRONTEND);
+    String configHash = RuntimeConfig.hash(RuntimeConfig.frontend(cr));
+    return new DeploymentBuilder()
+        .withMetadata(Meta.of(cr, Names.frontend(cr), labels))
+        .withNewSpec()
+        .withReplicas(replicas)
+        .withRevisionHistoryLimit(3)
+        .withNewSelector()
+        .withMatchLabels(Names.selector(cr, Names.COMPONENT_FRONTEND))
+        .endSelector()
+        .withNewStrategy()
+        .withType("RollingUpdate")
+        .withNewRollingUpdate()
+        .withNewMaxSurge(1)
+        .withNewMaxUnavailable(0)
+        .endRollingUpdate()
+        .endStrategy()
+        .withNewTemplate()
+        .withNewMetadata()
+        .withLabels(labels)
+        .withAnnotations(Map.of(Names.ANNOTATION_CONFIG_HASH, configHash))
+        .endMetadata()
+        .withNewSpec()
+        .withAutomountServiceAccountToken(false)
+        .withEnableServiceLinks(false)
+        .withTerminationGracePeriodSeconds(30L)
+        .withSecurityContext(PodParts.podSecurityContext())
+        .withContainers(PodParts.runtimeContainer(image, resources, List.of()))
+        .withVolumes(PodParts.configVolume(Names.frontend(cr)), PodParts.tmpVolume())
+        .endSpec()
+        .endTemplate()
+        .endSpec()
+        .build();
+  }
+
+  /**
+   * Replicas the operator writes: none while an autoscaler owns the count (so the two never fight),
+   * the autoscaler's minimum when autoscaling is asked for but the cluster has no API.
+   */
+  static Integer replicas(
+      AutoscalingSpec autoscaling, Integer replicas, AutoscalingApi api, int fallback) {
+    if (Boolean.TRUE.equals(autoscaling.getEnabled())) {
+      return api == AutoscalingApi.NONE ? autoscaling.getMinReplicas() : null;
+    }
+    return Defaults.or(replicas, fallback);
+  }
+}

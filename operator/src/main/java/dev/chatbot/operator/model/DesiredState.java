@@ -1,0 +1,52 @@
+package dev.chatbot.operator.model;
+
+import dev.chatbot.api.v1alpha1.ChatbotDeployment;
+import dev.chatbot.api.v1alpha1.Phase;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/** Every child a plan calls for. Pure: no client, no clock, no randomness. */
+public final class DesiredState {
+  private DesiredState() {}
+
+  public static List<HasMetadata> of(Plan plan) {
+    ChatbotDeployment cr = plan.cr();
+    OperatorSettings settings = plan.settings();
+    List<HasMetadata> out = new ArrayList<>();
+    for (Phase phase : Phase.values()) {
+      if (!plan.backends().contains(phase)) {
+        continue;
+      }
+      ConfigMap config = ConfigMaps.backend(cr, phase);
+      String extra = plan.rollHashes().getOrDefault(phase, "");
+      out.add(config);
+      out.add(
+          Deployments.backend(cr, phase, settings, RuntimeConfig.hash(config.getData(), extra)));
+      out.add(Autoscalers.backend(cr, phase, settings));
+    }
+    out.add(Services.backend(cr, plan.serving()));
+    out.add(NetworkPolicies.backend(cr, settings));
+    if (Boolean.TRUE.equals(cr.getSpec().getFrontend().getEnabled())) {
+      out.add(ConfigMaps.frontend(cr));
+      out.add(Deployments.frontend(cr, settings));
+      out.add(Services.frontend(cr));
+      out.add(Autoscalers.frontend(cr, settings));
+    }
+    if (plan.modelStorage()) {
+      out.add(Storage.modelClaim(cr));
+    }
+    if (plan.downloadJob()) {
+      out.add(Storage.downloadJob(cr));
+    }
+    out.removeIf(Objects::isNull);
+    return out;
+  }
+
+  /** The children of one kind. */
+  public static <R extends HasMetadata> List<R> ofType(Plan plan, Class<R> type) {
+    return of(plan).stream().filter(type::isInstance).map(type::cast).toList();
+  }
+}

@@ -1,0 +1,37 @@
+package dev.chatbot.operator.model;
+
+import java.util.Map;
+
+/**
+ * What the desired state depends on besides the ChatbotDeployment itself.
+ *
+ * @param runtimeImage image of chatbot-runtime used when the spec names none
+ * @param autoscalingApi the HorizontalPodAutoscaler API the cluster serves
+ * @param operatorPodLabels labels of the operator's pods, let through the backend NetworkPolicy for
+ *     migration smoke tests
+ */
+public record OperatorSettings(
+    String runtimeImage, AutoscalingApi autoscalingApi, Map<String, String> operatorPodLabels) {
+
+  public static final String DEFAULT_RUNTIME_IMAGE =
+      "ghcr.io/chatbot-operator/chatbot-runtime:0.1.0";
+
+  public static OperatorSettings defaults() {
+    return new OperatorSettings(
+        DEFAULT_RUNTIME_IMAGE, AutoscalingApi.V2, Map.of(Names.LABEL_NAME, Names.MANAGER));
+  }
+
+  public OperatorSettings withAutoscalingApi(AutoscalingApi api) {
+    return new OperatorSettings(runtimeImage, api, operatorPodLabels);
+  }
+
+  /** The HorizontalPodAutoscaler API versions the operator can write. */
+  public enum AutoscalingApi {
+    /** autoscaling/v2 (Kubernetes 1.23 and later). */
+    V2,
+    /** autoscaling/v2beta2 (Kubernetes 1.12 to 1.25). */
+    V2BETA2,
+    /** Neither: autoscaling is reported unavailable and fixed replica counts are used. */
+    NONE
+  }
+}

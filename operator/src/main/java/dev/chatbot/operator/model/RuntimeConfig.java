@@ -1,0 +1,85 @@
+package dev.chatbot.operator.model;
+
+import dev.chatbot.api.v1alpha1.ChatSpec;
+import dev.chatbot.api.v1alpha1.ChatbotDeployment;
+import dev.chatbot.api.v1alpha1.HuggingFaceSpec;
+import dev.chatbot.api.v1alpha1.LocalSpec;
+import dev.chatbot.api.v1alpha1.Phase;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The runtime's configuration files (docs/runtime-contract.md), one map per role and phase. Never
+ * holds a secret: the token reaches the pod only through a secretKeyRef.
+ */
+public final class RuntimeConfig {
+  private RuntimeConfig() {}
+
+  /** Configuration of one phase's backend. */
+  public static Map<String, String> backend(ChatbotDeployment cr, Phase phase) {
+    Map<String, String> data = new TreeMap<>();
+    data.put("role", "backend");
+    ChatSpec chat = cr.getSpec().getChat() == null ? new ChatSpec() : cr.getSpec().getChat();
+    if (chat.getSystemPrompt() != null && !chat.getSystemPrompt().isEmpty()) {
+      data.put("system_prompt", chat.getSystemPrompt());
+    }
+    data.put("max_tokens", String.valueOf(Defaults.or(chat.getMaxTokens(), 256)));
+    data.put("temperature", String.valueOf(Defaults.or(chat.getTemperature(), 0.7)));
+    data.put("max_history", String.valueOf(Defaults.or(chat.getMaxHistory(), 10)));
+    switch (phase) {
+      case MOCK -> data.put("model_provider", "mock");
+      case HUGGINGFACE -> {
+        HuggingFaceSpec hf = cr.getSpec().getHuggingface();
+        data.put("model_provider", "huggingface");
+        data.put("model", hf.getModel());
+        data.put(
+            "huggingface_endpoint",
+            Defaults.or(hf.getEndpoint(), HuggingFaceSpec.DEFAULT_ENDPOINT));
+        data.put("requests_per_minute", String.valueOf(Defaults.or(hf.getRequestsPerMinute(), 60)));
+        data.put("timeout_seconds", String.valueOf(Defaults.or(hf.getTimeoutSeconds(), 30)));
+        data.put("fallback_to_mock", String.valueOf(Defaults.or(hf.getFallbackToMock(), true)));
+      }
+      case LOCAL -> {
+        LocalSpec local = cr.getSpec().getLocal();
+        data.put("model_provider", "ollama");
+        data.put("model", local.getModels().get(0));
+        data.put("ollama_url", "http://127.0.0.1:" + Names.OLLAMA_PORT);
+      }
+    }
+    return data;
+  }
+
+  /** Configuration of the frontend: where the backend Service is. */
+  public static Map<String, String> frontend(ChatbotDeployment cr) {
+    Map<String, String> data = new TreeMap<>();
+    data.put("role", "frontend");
+    data.put("backend_url", "http://" + Names.backendService(cr) + ":" + Names.RUNTIME_PORT);
+    return data;
+  }
+
+  /** A short stable hash of configuration, put on pod templates so a change rolls the pods. */
+  public static String hash(Map<String, String> data, String... extra) {
+    try {
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      new TreeMap<>(data)
+          .forEach(
+              (k, v) -> {
+                digest.update(k.getBytes(StandardCharsets.UTF_8));
+                digest.update((byte) 0);
+                digest.update(v.getBytes(StandardCharsets.UTF_8));
+                digest.update((byte) 0);
+              });
+      for (String e : extra) {
+        digest.update(e.getBytes(StandardCharsets.UTF_8));
+        digest.update((byte) 0);
+      }
+      return HexFormat.of().formatHex(digest.digest()).substring(0, 16);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,139 @@
+package dev.chatbot.operator.model;
+
+import dev.chatbot.api.v1alpha1.ChatbotDeployment;
+import dev.chatbot.api.v1alpha1.LocalSpec;
+import dev.chatbot.api.v1alpha1.ModelSource;
+import dev.chatbot.api.v1alpha1.OllamaSpec;
+import dev.chatbot.api.v1alpha1.StorageSpec;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
+import java.util.List;
+import java.util.Map;
+
+/** The local phase's model volume and the Job that downloads models into it. */
+public final class Storage {
+  /**
+   * The downloader: Ollama's CLI needs a running server, so start one, pull each model that is not
+   * there yet, and fail on the first model that does not pull (the CLI turns an error line inside a
+   * 200 response into a non-zero exit; {@code ollama show} confirms the model really landed).
+   */
+  static final String DOWNLOAD_SCRIPT =
+      String.join(
+          "\n",
+          "set -eu",
+          "ollama serve >/tmp/ollama.log 2>&1 &",
+          "server=$!",
+          "ready=0",
+          "for i in $(seq 1 120); do",
+          "  if ollama list >/dev/null 2>&1; then ready=1; break; fi",
+          "  sleep 1",
+          "done",
+          "if [ \"$ready\" != 1 ]; then echo 'ollama serve did not start' >&2; cat /tmp/ollama.log"
+              + " >&2; exit 1; fi",
+          "for model in $MODELS; do",
+          "  if ollama show \"$model\" >/dev/null 2>&1; then",
+          "    echo \"model $model: already present, skipped\"",
+          "    continue",
+          "  fi",
+          "  echo \"model $model: downloading\"",
+          "  if ! ollama pull \"$model\"; then",
+          "    echo \"model $model: failed\" | tee /dev/termination-log >&2",
+          "    exit 1",
+          "  fi",
+          "  ollama show \"$model\" >/dev/null",
+          "  echo \"model $model: ready\"",
+          "done",
+          "kill \"$server\"",
+          "echo \"all models ready: $MODELS\" > /dev/termination-log");
+
+  private Storage() {}
+
+  /** Whether the local phase downloads models into a volume (rather than using an image). */
+  public static boolean downloads(ChatbotDeployment cr) {
+    LocalSpec local = cr.getSpec().getLocal();
+    return local != null
+        && Defaults.or(local.getModelSource(), ModelSource.DOWNLOAD) == ModelSource.DOWNLOAD;
+  }
+
+  /** The claim the operator creates, or null when it reuses an existing one or needs none. */
+  public static PersistentVolumeClaim modelClaim(ChatbotDeployment cr) {
+    if (!downloads(cr)) {
+      return null;
+    }
+    StorageSpec storage = cr.getSpec().getLocal().getStorage();
+    if (storage.getExistingClaim() != null) {
+      return null;
+    }
+    List<String> modes =
+        storage.getAccessModes() == null || storage.getAccessModes().isEmpty()
+            ? List.of("ReadWriteOnce")
+            : storage.getAccessModes();
+    return new PersistentVolumeClaimBuilder()
+        .withMetadata(Meta.of(cr, Names.modelClaim(cr), Names.labels(cr, Names.COMPONENT_MODELS)))
+        .withNewSpec()
+        .withAccessModes(modes)
+        .withStorageClassName(storage.getStorageClassName())
+        .withNewResources()
+        .withRequests(Map.of("storage", new Quantity(Defaults.or(storage.getSize(), "20Gi"))))
+        .endResources()
+        .endSpec()
+        .build();
+  }
+
+  public static String modelsHash(ChatbotDeployment cr) {
+    return RuntimeConfig.hash(
+            Map.of("models", String.join(" ", cr.getSpec().getLocal().getModels())))
+        .substring(0, 8);
+  }
+
+  public static String downloadJobName(ChatbotDeployment cr) {
+    return Names.downloadJob(cr, modelsHash(cr));
+  }
+
+  /** The Job that fills the model volume; named after the model list, so a new list re-runs it. */
+  public static Job downloadJob(ChatbotDeployment cr) {
+    LocalSpec local = cr.getSpec().getLocal();
+    OllamaSpec ollama = local.getOllama() == null ? new OllamaSpec() : local.getOllama();
+    var labels = Names.labels(cr, Names.COMPONENT_DOWNLOADER);
+    return new JobBuilder()
+        .withMetadata(Meta.of(cr, downloadJobName(cr), labels))
+        .withNewSpec()
+        .withBackoffLimit(Defaults.or(local.getDownload().getBackoffLimit(), 3))
+        .withActiveDeadlineSeconds(
+            Defaults.or(local.getDownload().getActiveDeadlineSeconds(), 3600).longValue())
+        .withNewTemplate()
+        .withNewMetadata()
+        .withLabels(labels)
+        .endMetadata()
+        .withNewSpec()
+        .withRestartPolicy("Never")
+        .withAutomountServiceAccountToken(false)
+        .withSecurityContext(PodParts.podSecurityContext())
+        .withNodeSelector(local.getNodeSelector())
+        .withTolerations(local.getTolerations())
+        .addNewContainer()
+        .withName("downloader")
+        .withImage(Defaults.or(ollama.getImage(), OllamaSpec.DEFAULT_IMAGE))
+        .withImagePullPolicy("IfNotPresent")
+        .withCommand("/bin/sh", "-c", DOWNLOAD_SCRIPT)
+        .withEnv(
+            Deployments.env("MODELS", String.join(" ", local.getModels())),
+            Deployments.env("OLLAMA_MODELS", Deployments.MODELS_PATH),
+            Deployments.env("OLLAMA_HOST", "127.0.0.1:" + Names.OLLAMA_PORT),
+            Deployments.env("HOME", "/tmp"))
+        .withResources(Defaults.requirements(null, Defaults.resources("250m", "512Mi", "2", "2Gi")))
+        .withSecurityContext(PodParts.containerSecurityContext())
+        .withVolumeMounts(
+            PodParts.mount(Deployments.MODELS_VOLUME, Deployments.MODELS_PATH, false),
+            PodParts.mount(PodParts.TMP_VOLUME, "/tmp", false))
+        .endContainer()
+        .withVolumes(Deployments.modelsVolume(cr, false), PodParts.tmpVolume())
+        .endSpec()
+        .endTemplate()
+        .endSpec()
+        .build();
+  }
+}
