@@ -7,7 +7,8 @@
 #   hack/envtest.sh install   install packages, build and cache the binaries (idempotent; warm: seconds)
 #   hack/envtest.sh dir       print the binary directory (what the Java tests read, see ENVTEST_BIN_DIR)
 #   hack/envtest.sh check     exit 0 if the binaries are provisioned, 1 otherwise
-#   hack/envtest.sh start     start etcd + kube-apiserver on 127.0.0.1 (random ports) for manual use
+#   hack/envtest.sh start     start etcd, kube-apiserver and a garbage-collector-only
+#                             kube-controller-manager on 127.0.0.1 (random ports) for manual use
 #   hack/envtest.sh stop      stop what `start` started
 #   hack/envtest.sh clean-build   delete the build tree and Go build cache (keeps the binaries)
 #
@@ -241,6 +242,7 @@ free_port() {
 
 cmd_start() {
   is_warm || die "not provisioned: run $0 install first"
+  command -v curl >/dev/null || apt_install curl
   [[ -f "$RUN_DIR/apiserver.pid" ]] && kill -0 "$(cat "$RUN_DIR/apiserver.pid")" 2>/dev/null &&
     die "already running (kubeconfig $RUN_DIR/kubeconfig); run $0 stop first"
   rm -rf "$RUN_DIR"
@@ -294,6 +296,12 @@ EOF
   for i in $(seq 1 600); do
     if curl -fsS --cacert ca.crt -H "Authorization: Bearer $token" "https://127.0.0.1:$api_port/readyz" >/dev/null 2>&1; then
       log "kube-apiserver ready in $((($(date +%s%N) - t0) / 1000000)) ms at https://127.0.0.1:$api_port"
+      # Only the garbage collector, so that deleting an owner deletes its dependents.
+      "$BIN_DIR/kube-controller-manager" --kubeconfig "$RUN_DIR/kubeconfig" \
+        --controllers garbagecollector --use-service-account-credentials=false --leader-elect=false \
+        --port 0 --secure-port 0 >controller-manager.log 2>&1 &
+      echo $! >controller-manager.pid
+      log "kube-controller-manager (garbage collector only) started; logs and state in $RUN_DIR"
       echo "export KUBECONFIG=$RUN_DIR/kubeconfig"
       return 0
     fi

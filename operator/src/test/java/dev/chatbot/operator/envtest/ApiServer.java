@@ -122,16 +122,38 @@ public final class ApiServer {
           "the envtest API server failed to start earlier in this JVM", sharedStartFailure);
     }
     Path binDir = requireBinaries();
-    try {
-      ApiServer server = new ApiServer(binDir, newWorkDir(), newEtcdDataDir());
+    for (int attempt = 1; ; attempt++) {
+      ApiServer server = new ApiServer(binDir, newWorkDir(attempt), newEtcdDataDir());
       Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "envtest-stop"));
-      server.start();
-      shared = server;
-      return server;
-    } catch (RuntimeException e) {
-      sharedStartFailure = e;
-      throw e;
+      try {
+        server.start();
+        shared = server;
+        return server;
+      } catch (RuntimeException e) {
+        server.stop();
+        String logs = server.logTails();
+        if (attempt < 3 && logs.contains("address already in use")) {
+          LOG.warn("envtest: a random port was taken meanwhile, retrying (attempt {})", attempt);
+          continue;
+        }
+        sharedStartFailure =
+            new IllegalStateException(
+                "the envtest control plane did not start: " + e.getMessage() + logs, e);
+        throw sharedStartFailure;
+      }
     }
+  }
+
+  private String logTails() {
+    StringBuilder tails = new StringBuilder();
+    for (String name : List.of("etcd.log", "kube-apiserver.log")) {
+      List<String> lines = readQuietly(workDir.resolve(name)).lines().toList();
+      tails.append("\n--- last lines of ").append(workDir.resolve(name)).append(" ---\n");
+      lines
+          .subList(Math.max(0, lines.size() - 15), lines.size())
+          .forEach(l -> tails.append(l).append('\n'));
+    }
+    return tails.toString();
   }
 
   /** True when the binaries are present, i.e. {@link #shared()} will try to start. */
@@ -155,19 +177,28 @@ public final class ApiServer {
     return root.resolve(KUBERNETES_VERSION);
   }
 
+  /** True when {@code CI=true}: then missing binaries fail the tests instead of skipping them. */
+  public static boolean mustRun() {
+    return "true".equalsIgnoreCase(System.getenv("CI"));
+  }
+
+  /** Why the tests cannot run and how to fix it. */
+  public static String missingBinariesMessage() {
+    return "kube-apiserver and etcd v"
+        + KUBERNETES_VERSION
+        + " are not in "
+        + binDir()
+        + "; "
+        + PROVISION_HINT
+        + " (or point ENVTEST_BIN_DIR at them)";
+  }
+
   private static Path requireBinaries() {
     if (binariesAvailable()) {
       return binDir();
     }
-    String why =
-        "kube-apiserver and etcd v"
-            + KUBERNETES_VERSION
-            + " are not in "
-            + binDir()
-            + "; "
-            + PROVISION_HINT
-            + " (or point ENVTEST_BIN_DIR at them)";
-    if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+    String why = missingBinariesMessage();
+    if (mustRun()) {
       throw new IllegalStateException("CI=true, so the real-API-server tests must run, but " + why);
     }
     LOG.warn("Skipping real-API-server tests: {}", why);
@@ -776,12 +807,13 @@ public final class ApiServer {
     }
   }
 
-  private static Path newWorkDir() {
+  private static Path newWorkDir(int attempt) {
     String configured = System.getProperty("envtest.workDir");
     String stamp =
         LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
             + "-"
-            + ProcessHandle.current().pid();
+            + ProcessHandle.current().pid()
+            + (attempt > 1 ? "-" + attempt : "");
     if (configured != null && !configured.isBlank()) {
       return Paths.get(configured).resolve(stamp);
     }

@@ -3,17 +3,39 @@ package dev.chatbot.operator.envtest;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.lang.reflect.Method;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 import org.junit.platform.commons.support.AnnotationSupport;
+import org.slf4j.LoggerFactory;
 
 /**
  * JUnit 5 extension behind {@link RealApiServer}: starts (once per JVM) the shared API server,
  * optionally the garbage collector, and resolves {@link ApiServer}, the admin {@link
  * KubernetesClient} and {@link TestNamespace} parameters.
  */
-public final class ApiServerExtension implements BeforeAllCallback, ParameterResolver {
+public final class ApiServerExtension
+    implements ExecutionCondition, BeforeAllCallback, ParameterResolver {
+
+  private static volatile boolean warned;
+
+  /** Outside CI, missing binaries disable the tests with the reason and the fix (reported). */
+  @Override
+  public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+    if (ApiServer.binariesAvailable() || ApiServer.mustRun()) {
+      return ConditionEvaluationResult.enabled("envtest binaries in " + ApiServer.binDir());
+    }
+    if (!warned) {
+      warned = true;
+      LoggerFactory.getLogger(ApiServerExtension.class)
+          .warn(
+              "Skipping real-API-server tests (outside CI): {}",
+              ApiServer.missingBinariesMessage());
+    }
+    return ConditionEvaluationResult.disabled(ApiServer.missingBinariesMessage());
+  }
 
   @Override
   public void beforeAll(ExtensionContext context) {
