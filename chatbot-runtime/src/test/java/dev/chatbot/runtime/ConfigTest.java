@@ -1,0 +1,103 @@
+package dev.chatbot.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class ConfigTest {
+
+  @Test
+  void defaultsFollowTheContract(@TempDir Path empty) {
+    Config c = Config.load(Map.of("CHATBOT_CONFIG_DIR", empty.toString()));
+    assertThat(c.role).isEqualTo(Config.Role.BACKEND);
+    assertThat(c.provider).isEqualTo(Config.ProviderKind.MOCK);
+    assertThat(c.systemPrompt).isEmpty();
+    assertThat(c.maxTokens).isEqualTo(256);
+    assertThat(c.temperature).isEqualTo(0.7);
+    assertThat(c.maxHistory).isEqualTo(10);
+    assertThat(c.huggingfaceEndpoint).isEqualTo("https://router.huggingface.co/v1");
+    assertThat(c.requestsPerMinute).isZero();
+    assertThat(c.timeoutSeconds).isEqualTo(30);
+    assertThat(c.fallbackToMock).isTrue();
+    assertThat(c.ollamaUrl).isEqualTo("http://127.0.0.1:11434");
+    assertThat(c.backendUrl).isEqualTo("http://localhost:8081");
+    assertThat(c.port).isEqualTo(8080);
+    assertThat(c.hfToken).isNull();
+  }
+
+  @Test
+  void filesAreReadAndEnvironmentOverrides(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("model_provider"), "huggingface\n");
+    Files.writeString(dir.resolve("model"), "org/from-file");
+    Files.writeString(dir.resolve("max_tokens"), "100");
+    Files.writeString(dir.resolve("unknown_key"), "whatever");
+    Files.createDirectory(dir.resolve("..2026_01_01"));
+    Files.writeString(dir.resolve("..data"), "not a key");
+    Config c =
+        Config.load(
+            Map.of(
+                "CHATBOT_CONFIG_DIR", dir.toString(),
+                "CHATBOT_MODEL", "org/from-env:novita",
+                "CHATBOT_FALLBACK_TO_MOCK", "false",
+                "HF_TOKEN", "hf_secret",
+                "PORT", "9090"));
+    assertThat(c.provider).isEqualTo(Config.ProviderKind.HUGGINGFACE);
+    assertThat(c.model).isEqualTo("org/from-env:novita");
+    assertThat(c.maxTokens).isEqualTo(100);
+    assertThat(c.fallbackToMock).isFalse();
+    assertThat(c.hfToken).isEqualTo("hf_secret");
+    assertThat(c.port).isEqualTo(9090);
+  }
+
+  @Test
+  void providerSpecificDefaultModels() {
+    assertThat(Config.of(Map.of("model_provider", "ollama")).model).isEqualTo("llama3.2");
+    assertThat(Config.of(Map.of("model_provider", "huggingface")).model).contains("/");
+    assertThat(Config.of(Map.of()).model).isEqualTo("mock-1");
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "role, sidecar",
+    "model_provider, openai",
+    "max_tokens, 0",
+    "max_tokens, many",
+    "temperature, 2.5",
+    "temperature, warm",
+    "max_history, -1",
+    "requests_per_minute, -5",
+    "timeout_seconds, 0",
+    "fallback_to_mock, yes",
+    "huggingface_endpoint, router.huggingface.co",
+    "ollama_url, ftp://x",
+    "backend_url, ://nope",
+    "mock_error_rate, 1.5",
+    "mock_latency_ms, -1",
+    "mock_seed, abc"
+  })
+  void malformedValuesNameTheKey(String key, String value) {
+    assertThatThrownBy(() -> Config.of(Map.of(key, value)))
+        .isInstanceOf(Config.ConfigException.class)
+        .hasMessageStartingWith(key + ":");
+  }
+
+  @Test
+  void malformedPortIsReported(@TempDir Path empty) {
+    assertThatThrownBy(
+            () -> Config.load(Map.of("CHATBOT_CONFIG_DIR", empty.toString(), "PORT", "http")))
+        .hasMessageContaining("PORT");
+  }
+
+  @Test
+  void trailingSlashOfUrlsIsDropped() {
+    assertThat(Config.of(Map.of("huggingface_endpoint", "http://fake:1/v1/")).huggingfaceEndpoint)
+        .isEqualTo("http://fake:1/v1");
+  }
+}
