@@ -99,6 +99,7 @@ public final class ApiServer {
   private Duration startDuration;
   private Duration controllerManagerStartDuration;
   private Process controllerManager;
+  private int controllerManagerStarts;
   private KubernetesClient adminClient;
   private boolean stopped;
 
@@ -296,12 +297,17 @@ public final class ApiServer {
   /**
    * Starts kube-controller-manager with only the garbage collector (idempotent), so that deleting
    * an owner deletes its dependents. Returns when the collector's resource monitors have synced.
-   * Start it after installing CRDs: the collector rediscovers new resource types only every 30 s.
+   *
+   * <p>The collector discovers resource types at start and then only every 30 s, and it only
+   * notices the deletion of owners whose type it watches. So when a custom resource is the owner (a
+   * ChatbotDeployment), install the CRD first and then call {@link #restartControllerManager()}
+   * (about 2 s), or expect the cascade to lag by up to a minute.
    */
   public synchronized void startControllerManager() {
     if (controllerManager != null) {
       return;
     }
+    controllerManagerStarts++;
     Path binary = binDir.resolve("kube-controller-manager");
     if (!Files.isExecutable(binary)) {
       throw new IllegalStateException(
@@ -310,7 +316,11 @@ public final class ApiServer {
     long t0 = System.nanoTime();
     Path kubeconfig = workDir.resolve("controller-manager.kubeconfig");
     writeKubeconfig(kubeconfig, tokens.get(CONTROLLER_MANAGER_USER));
-    Path log = workDir.resolve("kube-controller-manager.log");
+    Path log =
+        workDir.resolve(
+            controllerManagerStarts == 1
+                ? "kube-controller-manager.log"
+                : "kube-controller-manager-" + controllerManagerStarts + ".log");
     controllerManager =
         launch(
             "kube-controller-manager",
@@ -333,6 +343,19 @@ public final class ApiServer {
     LOG.info(
         "envtest: kube-controller-manager (garbage collector) ready in {} ms",
         controllerManagerStartDuration.toMillis());
+  }
+
+  /**
+   * Restarts (or starts) the garbage collector so that it watches all resource types that exist
+   * now, e.g. a CRD just installed. Returns when it has synced.
+   */
+  public synchronized void restartControllerManager() {
+    if (controllerManager != null) {
+      terminate(controllerManager);
+      processes.remove(controllerManager);
+      controllerManager = null;
+    }
+    startControllerManager();
   }
 
   /** The audit log of all requests (level Metadata, one JSON event per line). */

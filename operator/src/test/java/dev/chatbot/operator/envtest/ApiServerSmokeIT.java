@@ -201,28 +201,7 @@ class ApiServerSmokeIT {
   @Test
   void installsACustomResourceDefinitionAndValidatesAgainstItsSchema(
       KubernetesClient admin, @TestNamespace String ns) throws Exception {
-    CustomResourceDefinition crd;
-    try (InputStream yaml = getClass().getResourceAsStream("/envtest/widgets-crd.yaml")) {
-      crd = admin.apiextensions().v1().customResourceDefinitions().load(yaml).item();
-    }
-    admin.resource(crd).fieldManager(MANAGER).forceConflicts().serverSideApply();
-    await()
-        .atMost(Duration.ofSeconds(30))
-        .until(
-            () ->
-                admin
-                    .apiextensions()
-                    .v1()
-                    .customResourceDefinitions()
-                    .withName(crd.getMetadata().getName())
-                    .get()
-                    .getStatus()
-                    .getConditions()
-                    .stream()
-                    .anyMatch(
-                        c -> "Established".equals(c.getType()) && "True".equals(c.getStatus())));
-
-    ResourceDefinitionContext widgets = CustomResourceDefinitionContext.fromCrd(crd);
+    ResourceDefinitionContext widgets = installWidgetCrd(admin);
     GenericKubernetesResource created =
         admin
             .genericKubernetesResources(widgets)
@@ -243,6 +222,62 @@ class ApiServerSmokeIT {
         .isInstanceOfSatisfying(
             KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(422))
         .hasMessageContaining("spec.size");
+  }
+
+  @Test
+  void garbageCollectorDeletesDependentsOfADeletedCustomResource(
+      ApiServer server, KubernetesClient admin, @TestNamespace String ns) throws Exception {
+    ResourceDefinitionContext widgets = installWidgetCrd(admin);
+    server.restartControllerManager(); // so that the collector watches the new type
+    GenericKubernetesResource owner =
+        admin
+            .genericKubernetesResources(widgets)
+            .inNamespace(ns)
+            .resource(widget(ns, "owner", 1))
+            .create();
+    ConfigMap dependent = configMap(ns, "child");
+    dependent
+        .getMetadata()
+        .setOwnerReferences(
+            List.of(
+                new io.fabric8.kubernetes.api.model.OwnerReferenceBuilder()
+                    .withApiVersion("envtest.chatbot.dev/v1")
+                    .withKind("Widget")
+                    .withName("owner")
+                    .withUid(owner.getMetadata().getUid())
+                    .withController(true)
+                    .build()));
+    admin.resource(dependent).create();
+
+    admin.genericKubernetesResources(widgets).inNamespace(ns).withName("owner").delete();
+
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> admin.configMaps().inNamespace(ns).withName("child").get() == null);
+  }
+
+  private ResourceDefinitionContext installWidgetCrd(KubernetesClient admin) throws Exception {
+    CustomResourceDefinition crd;
+    try (InputStream yaml = getClass().getResourceAsStream("/envtest/widgets-crd.yaml")) {
+      crd = admin.apiextensions().v1().customResourceDefinitions().load(yaml).item();
+    }
+    admin.resource(crd).fieldManager(MANAGER).forceConflicts().serverSideApply();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                admin
+                    .apiextensions()
+                    .v1()
+                    .customResourceDefinitions()
+                    .withName(crd.getMetadata().getName())
+                    .get()
+                    .getStatus()
+                    .getConditions()
+                    .stream()
+                    .anyMatch(
+                        c -> "Established".equals(c.getType()) && "True".equals(c.getStatus())));
+    return CustomResourceDefinitionContext.fromCrd(crd);
   }
 
   private static Deployment deployment(String ns, int replicas) {
