@@ -28,7 +28,8 @@ public final class ChatbotOperator {
       OperatorConfig config,
       SmokeTester smokeTester,
       MeterRegistry registry) {
-    AutoscalingApi api = discoverAutoscaling(client);
+    AutoscalingApi api =
+        config.autoscalingApi() != null ? config.autoscalingApi() : discoverAutoscaling(client);
     OperatorSettings settings =
         new OperatorSettings(config.runtimeImage(), api, Map.of(Names.LABEL_NAME, Names.MANAGER));
     Operator operator =

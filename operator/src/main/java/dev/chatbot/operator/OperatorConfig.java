@@ -14,13 +14,15 @@ import java.util.stream.Collectors;
  * @param leaseNamespace namespace of the leader-election Lease; null turns leader election off
  * @param httpPort port of /healthz, /readyz and /metrics
  * @param serverSideApply false only for the fabric8 mock server, which cannot apply
+ * @param autoscalingApi the HorizontalPodAutoscaler API to write; null discovers it at start
  */
 public record OperatorConfig(
     Set<String> namespaces,
     String runtimeImage,
     String leaseNamespace,
     int httpPort,
-    boolean serverSideApply) {
+    boolean serverSideApply,
+    OperatorSettings.AutoscalingApi autoscalingApi) {
 
   public static final String LEASE_NAME = "chatbot-operator-leader";
 
@@ -38,6 +40,18 @@ public record OperatorConfig(
         env.getOrDefault("RUNTIME_IMAGE", OperatorSettings.DEFAULT_RUNTIME_IMAGE),
         leaseNamespace,
         Integer.parseInt(env.getOrDefault("HTTP_PORT", "8080")),
-        true);
+        true,
+        null);
+  }
+
+  /** The same settings with server-side apply switched, for the fabric8 mock server. */
+  public OperatorConfig withServerSideApply(boolean ssa) {
+    return new OperatorConfig(
+        namespaces, runtimeImage, leaseNamespace, httpPort, ssa, autoscalingApi);
+  }
+
+  public OperatorConfig withAutoscalingApi(OperatorSettings.AutoscalingApi api) {
+    return new OperatorConfig(
+        namespaces, runtimeImage, leaseNamespace, httpPort, serverSideApply, api);
   }
 }

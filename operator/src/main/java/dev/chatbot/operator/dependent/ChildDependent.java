@@ -63,6 +63,12 @@ public abstract class ChildDependent<R extends HasMetadata>
         && primary.getMetadata().getNamespace().equals(child.getMetadata().getNamespace());
   }
 
+  /** Children go with their ChatbotDeployment (Kubernetes garbage collection). */
+  @Override
+  protected boolean addOwnerReference() {
+    return true;
+  }
+
   @Override
   protected InformerEventSourceConfiguration.Builder<R> informerConfigurationBuilder(
       EventSourceContext<ChatbotDeployment> context) {

@@ -1,0 +1,56 @@
+package dev.chatbot.operator.support;
+
+import dev.chatbot.api.v1alpha1.ChatbotDeployment;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Loading examples and faking what kubelets and controllers would do. */
+public final class Fixtures {
+  private Fixtures() {}
+
+  public static Path repoRoot() {
+    Path p = Path.of("").toAbsolutePath();
+    while (p != null && !Files.exists(p.resolve("examples"))) {
+      p = p.getParent();
+    }
+    return p;
+  }
+
+  /** The ChatbotDeployment of an example file (its other documents, such as Secrets, skipped). */
+  public static ChatbotDeployment example(String file, String namespace) {
+    try (InputStream in = Files.newInputStream(repoRoot().resolve("examples").resolve(file))) {
+      String yaml = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      for (String doc : yaml.split("(?m)^---\\s*$")) {
+        if (doc.contains("kind: ChatbotDeployment")) {
+          ChatbotDeployment cr = Serialization.unmarshal(doc, ChatbotDeployment.class);
+          cr.getMetadata().setNamespace(namespace);
+          return cr;
+        }
+      }
+      throw new IllegalArgumentException("no ChatbotDeployment in " + file);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Reports all replicas of a Deployment available, as its controller would. */
+  public static void markAvailable(KubernetesClient client, String namespace, String name) {
+    Deployment d = client.apps().deployments().inNamespace(namespace).withName(name).get();
+    int replicas = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
+    d.setStatus(
+        new DeploymentStatusBuilder()
+            .withObservedGeneration(d.getMetadata().getGeneration())
+            .withReplicas(replicas)
+            .withReadyReplicas(replicas)
+            .withAvailableReplicas(replicas)
+            .withUpdatedReplicas(replicas)
+            .build());
+    client.apps().deployments().inNamespace(namespace).resource(d).updateStatus();
+  }
+}
