@@ -24,7 +24,9 @@ K8S_VERSION=1.20.2
 # Bump when the build recipe changes, so cached binaries built by an older recipe are rebuilt.
 RECIPE=1
 SRC_PACKAGE=kubernetes
+# The Debian source version this recipe was checked with (upstream v1.20.2 despite the name).
 SRC_PACKAGE_VERSION=1.20.5+really1.20.2-1.1+deb12u1
+SRC_VERSION=$SRC_PACKAGE_VERSION
 
 HACK_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 CACHE="${ENVTEST_CACHE:-$HOME/.cache/chatbot-operator/envtest}"
@@ -86,21 +88,31 @@ apt_install() {
     --no-install-recommends $missing >/dev/null
 }
 
-ensure_deb_src() {
-  if apt-cache showsrc "$SRC_PACKAGE" 2>/dev/null | grep -q "^Version: $SRC_PACKAGE_VERSION\$"; then
+# Sets SRC_VERSION to the source version to build: the checked one, or else (after a Debian point
+# release replaced it) any offered version that is still upstream v1.20.2.
+pick_source_version() {
+  local offered
+  offered=$(apt-cache showsrc "$SRC_PACKAGE" 2>/dev/null | sed -n 's/^Version: //p')
+  if grep -qxF "$SRC_PACKAGE_VERSION" <<<"$offered"; then
+    SRC_VERSION=$SRC_PACKAGE_VERSION
     return 0
   fi
+  SRC_VERSION=$(grep -E "(^|really)$K8S_VERSION" <<<"$offered" | head -1 || true)
+  [[ -n "$SRC_VERSION" ]] || return 1
+  log "WARNING: $SRC_PACKAGE $SRC_PACKAGE_VERSION is gone; building $SRC_VERSION (same upstream $K8S_VERSION)"
+}
+
+ensure_deb_src() {
+  pick_source_version && return 0
   local f=/etc/apt/sources.list.d/chatbot-operator-deb-src.sources
-  if ! grep -rqs '^Types:.*deb-src' /etc/apt/sources.list.d/ && ! grep -qs '^deb-src ' /etc/apt/sources.list; then
-    log "adding a deb-src entry: $f"
-    printf '%s\n' 'Types: deb-src' 'URIs: http://deb.debian.org/debian' 'Suites: bookworm' \
-      'Components: main' 'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg' |
-      "${SUDO[@]}" tee "$f" >/dev/null
-  fi
+  log "adding a deb-src entry for bookworm main: $f"
+  printf '%s\n' 'Types: deb-src' 'URIs: http://deb.debian.org/debian' 'Suites: bookworm' \
+    'Components: main' 'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg' |
+    "${SUDO[@]}" tee "$f" >/dev/null
   APT_UPDATED=false
   apt_update
-  apt-cache showsrc "$SRC_PACKAGE" 2>/dev/null | grep -q "^Version: $SRC_PACKAGE_VERSION\$" ||
-    die "apt does not offer source package $SRC_PACKAGE $SRC_PACKAGE_VERSION (is this Debian 12 bookworm?)"
+  pick_source_version ||
+    die "apt offers no source package $SRC_PACKAGE for Kubernetes $K8S_VERSION (is this Debian 12 bookworm?)"
 }
 
 # Fetches and unpacks the source into $BUILD_DIR/src and applies the three fixes that let
@@ -113,8 +125,8 @@ prepare_source() {
   fi
   rm -rf "$src" "$dl"
   mkdir -p "$dl"
-  log "fetching source package $SRC_PACKAGE=$SRC_PACKAGE_VERSION"
-  (cd "$dl" && apt-get source -q --download-only "$SRC_PACKAGE=$SRC_PACKAGE_VERSION" >/dev/null 2>&1) ||
+  log "fetching source package $SRC_PACKAGE=$SRC_VERSION"
+  (cd "$dl" && apt-get source -q --download-only "$SRC_PACKAGE=$SRC_VERSION" >/dev/null 2>&1) ||
     die "apt-get source $SRC_PACKAGE failed"
   # apt verified the download against the signed Release file; dpkg-source's gpgv has no keyring.
   (cd "$dl" && dpkg-source -q -x ./*.dsc "$src" >"$BUILD_DIR/dpkg-source.log" 2>&1) ||
