@@ -36,6 +36,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -83,6 +84,8 @@ public final class ApiServer {
   private static final String CONTROLLER_MANAGER_USER = "system:kube-controller-manager";
   private static final String PROVISION_HINT = "provision them with `hack/envtest.sh install`";
   private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
+  private static final Set<String> WRITE_VERBS =
+      Set.of("create", "update", "patch", "delete", "deletecollection");
 
   private static ApiServer shared;
   private static RuntimeException sharedStartFailure;
@@ -387,6 +390,25 @@ public final class ApiServer {
       throw new UncheckedIOException(e);
     }
     return events;
+  }
+
+  /** The number of audit events so far: a mark for {@link #writeRequestsSince(int, String)}. */
+  public int auditMark() {
+    return auditEvents().size();
+  }
+
+  /**
+   * The write requests (create, update, patch, delete, deletecollection) that {@code user} made
+   * after {@code mark}, e.g. to show that a resync with nothing changed writes nothing. An event is
+   * logged when its request completes, a moment after the client got the response: to assert an
+   * absence, wait (Awaitility {@code during}) rather than check once.
+   */
+  public List<JsonNode> writeRequestsSince(int mark, String user) {
+    List<JsonNode> events = auditEvents();
+    return events.subList(Math.min(mark, events.size()), events.size()).stream()
+        .filter(e -> user.equals(e.at("/user/username").asText()))
+        .filter(e -> WRITE_VERBS.contains(e.at("/verb").asText()))
+        .toList();
   }
 
   /** Stops all processes (idempotent). Called by the shutdown hook. */
