@@ -46,10 +46,10 @@ since() { local d=$(($(now_ms) - $1)); printf '%d.%d' $((d / 1000)) $((d % 1000 
 die() { log "ERROR: $*"; exit 1; }
 
 SUDO=()
-if [[ $(id -u) -ne 0 ]]; then
-  command -v sudo >/dev/null || die "not root and no sudo: cannot install Debian packages"
-  SUDO=(sudo)
-fi
+if [[ $(id -u) -ne 0 ]] && command -v sudo >/dev/null; then SUDO=(sudo); fi
+need_root() {
+  [[ $(id -u) -eq 0 || ${#SUDO[@]} -gt 0 ]] || die "not root and no sudo: cannot install Debian packages"
+}
 
 is_warm() {
   [[ -f "$STAMP" && "$(cat "$STAMP")" == "$STAMP_CONTENT" ]] || return 1
@@ -69,6 +69,7 @@ missing_packages() {
 APT_UPDATED=false
 apt_update() {
   if ! $APT_UPDATED; then
+    need_root
     log "apt-get update"
     "${SUDO[@]}" apt-get -o DPkg::Lock::Timeout=600 update -q >/dev/null
     APT_UPDATED=true
@@ -105,6 +106,7 @@ pick_source_version() {
 ensure_deb_src() {
   pick_source_version && return 0
   local f=/etc/apt/sources.list.d/chatbot-operator-deb-src.sources
+  need_root
   log "adding a deb-src entry for bookworm main: $f"
   printf '%s\n' 'Types: deb-src' 'URIs: http://deb.debian.org/debian' 'Suites: bookworm' \
     'Components: main' 'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg' |
