@@ -38,7 +38,8 @@ import org.junit.jupiter.api.Test;
  */
 @EnableKubernetesMockClient(crud = true)
 class MockServerReconcileIT {
-  static final String NS = "chat";
+  // A namespace per test: the mock server outlives a single test.
+  String NS = "chat-" + java.util.UUID.randomUUID().toString().substring(0, 8);
   static final Duration WAIT = Duration.ofSeconds(30);
   KubernetesClient client;
   OperatorRun run;
@@ -70,15 +71,23 @@ class MockServerReconcileIT {
   }
 
   void edit(Consumer<ChatbotDeployment> change) {
-    ChatbotDeployment cr = cr();
-    change.accept(cr);
-    // The mock server does not bump generation; the operator filters on it.
-    cr.getMetadata().setGeneration(cr.getMetadata().getGeneration() + 1);
-    client.resource(cr).update();
+    client
+        .resources(ChatbotDeployment.class)
+        .inNamespace(NS)
+        .withName("demo")
+        .edit(
+            cr -> {
+              change.accept(cr);
+              // The mock server does not bump generation; the operator filters on it.
+              cr.getMetadata().setGeneration(cr.getMetadata().getGeneration() + 1);
+              return cr;
+            });
   }
 
   Condition ready() {
-    return Conditions.find(cr().getStatus().getConditions(), Conditions.READY).orElseThrow();
+    var status = cr().getStatus();
+    return Conditions.find(status == null ? null : status.getConditions(), Conditions.READY)
+        .orElseGet(Condition::new);
   }
 
   void createDemo() {
@@ -167,7 +176,7 @@ class MockServerReconcileIT {
     var status = cr().getStatus();
     assertThat(status.getActivePhase()).isEqualTo(Phase.MOCK);
     assertThat(status.getObservedGeneration()).isEqualTo(1L);
-    assertThat(status.getEndpoint()).isEqualTo("http://demo.chat.svc.cluster.local");
+    assertThat(status.getEndpoint()).isEqualTo("http://demo." + NS + ".svc.cluster.local");
     assertThat(status.getBackend().getReadyReplicas()).isEqualTo(1);
     assertThat(ready().getObservedGeneration()).isEqualTo(1L);
     assertThat(

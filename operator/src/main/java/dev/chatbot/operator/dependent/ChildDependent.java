@@ -12,8 +12,10 @@ import io.javaoperatorsdk.operator.processing.dependent.CRUDKubernetesBulkDepend
 import io.javaoperatorsdk.operator.processing.dependent.KubernetesBulkDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
 
@@ -72,15 +74,21 @@ public abstract class ChildDependent<R extends HasMetadata>
   @Override
   protected InformerEventSourceConfiguration.Builder<R> informerConfigurationBuilder(
       EventSourceContext<ChatbotDeployment> context) {
-    // Watch only what this operator made, and map it back by label.
-    return super.informerConfigurationBuilder(context)
-        .withLabelSelector(SELECTOR)
-        .withSecondaryToPrimaryMapper(
-            child -> {
-              String instance = child.getMetadata().getLabels().get(Names.LABEL_INSTANCE);
-              return instance == null
-                  ? Set.of()
-                  : Set.of(new ResourceID(instance, child.getMetadata().getNamespace()));
-            });
+    // Watch only what this operator made.
+    return super.informerConfigurationBuilder(context).withLabelSelector(SELECTOR);
+  }
+
+  /** Children map back to their chatbot by label, which also holds for a retained claim. */
+  @Override
+  protected Optional<SecondaryToPrimaryMapper<R>> getSecondaryToPrimaryMapper(
+      EventSourceContext<ChatbotDeployment> context) {
+    return Optional.of(
+        child -> {
+          Map<String, String> labels = child.getMetadata().getLabels();
+          String instance = labels == null ? null : labels.get(Names.LABEL_INSTANCE);
+          return instance == null
+              ? Set.of()
+              : Set.of(new ResourceID(instance, child.getMetadata().getNamespace()));
+        });
   }
 }
