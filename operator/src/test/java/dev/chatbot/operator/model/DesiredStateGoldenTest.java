@@ -1,0 +1,71 @@
+package dev.chatbot.operator.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.chatbot.api.v1alpha1.ChatbotDeployment;
+import dev.chatbot.api.v1alpha1.Phase;
+import dev.chatbot.operator.support.Fixtures;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * One golden YAML per child of each example. {@code -Dgolden.update=true} rewrites them; review the
+ * diff like code.
+ */
+class DesiredStateGoldenTest {
+  static final Path GOLDEN = Path.of("src/test/resources/golden");
+  static final boolean UPDATE = Boolean.getBoolean("golden.update");
+
+  @TestFactory
+  Stream<DynamicTest> examplesMatchTheirGoldenFiles() {
+    return Stream.of(
+            golden("mock.yaml", Phase.MOCK),
+            golden("huggingface.yaml", Phase.HUGGINGFACE),
+            golden("local-download.yaml", Phase.LOCAL),
+            golden("local-image.yaml", Phase.LOCAL))
+        .flatMap(s -> s);
+  }
+
+  Stream<DynamicTest> golden(String example, Phase phase) {
+    ChatbotDeployment cr = Fixtures.example(example, "chat");
+    boolean storage = Storage.downloads(cr);
+    Plan plan =
+        new Plan(
+            cr,
+            OperatorSettings.defaults(),
+            java.util.Set.of(phase),
+            phase,
+            java.util.Map.of(),
+            storage,
+            storage);
+    List<HasMetadata> children = DesiredState.of(plan);
+    String dir = example.replace(".yaml", "");
+    return children.stream()
+        .map(
+            child -> {
+              String file = child.getKind() + "-" + child.getMetadata().getName() + ".yaml";
+              return DynamicTest.dynamicTest(
+                  dir + "/" + file, () -> compare(GOLDEN.resolve(dir).resolve(file), child));
+            });
+  }
+
+  static void compare(Path file, HasMetadata child) throws IOException {
+    String actual = Serialization.asYaml(child);
+    if (UPDATE || !Files.exists(file)) {
+      Files.createDirectories(file.getParent());
+      Files.writeString(file, actual, StandardCharsets.UTF_8);
+      assertThat(UPDATE).as("golden file %s was missing and has been written", file).isTrue();
+    }
+    assertThat(actual)
+        .as("%s differs; run with -Dgolden.update=true if the change is intended", file)
+        .isEqualTo(Files.readString(file, StandardCharsets.UTF_8));
+  }
+}
