@@ -1,6 +1,5 @@
 package dev.chatbot.runtime;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import java.io.IOException;

@@ -1,6 +1,5 @@
 package dev.chatbot.runtime;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;

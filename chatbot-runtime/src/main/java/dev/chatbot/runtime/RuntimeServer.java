@@ -1,6 +1,5 @@
 package dev.chatbot.runtime;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
 import io.javalin.http.Context;
@@ -11,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +27,9 @@ public final class RuntimeServer {
           "/healthz",
           "/readyz",
           "/metrics");
+
+  /** Jetty worker threads (selectors and acceptors included). */
+  static final int MAX_THREADS = Integer.getInteger("chatbot.maxThreads", 64);
 
   /** A handler body that may throw. */
   @FunctionalInterface
@@ -86,6 +89,11 @@ public final class RuntimeServer {
               cfg.startup.showOldJavalinVersionWarning = false;
               cfg.http.compressionStrategy = CompressionStrategy.NONE;
               cfg.http.maxRequestSize = config.maxBodyBytes;
+              // Bounded worker pool: each streaming chat holds a thread; the pod has <= 96 MiB.
+              QueuedThreadPool pool = new QueuedThreadPool(MAX_THREADS, 4, 60_000);
+              pool.setName("http");
+              cfg.jetty.threadPool = pool;
+              cfg.http.responseBufferSize = Integer.getInteger("chatbot.responseBuffer", 32768);
               cfg.staticFiles.add("/public", Location.CLASSPATH);
               cfg.requestLogger.http(
                   (ctx, ms) ->

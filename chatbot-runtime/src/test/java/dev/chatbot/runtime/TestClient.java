@@ -1,6 +1,5 @@
 package dev.chatbot.runtime;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Runs the benchmark (docs/BENCHMARKS.md). Needs wrk, python3-fastapi, python3-uvicorn (Debian).
+# Usage: bench/run.sh [--no-build] [bench.py options, e.g. --duration 10 --connections 64]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ "${1:-}" = "--no-build" ]; then
+  shift
+else
+  ./mvnw -q -B -pl chatbot-runtime -DskipTests -Dspotless.check.skip=true package \
+    dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory=target/lib
+fi
+for tool in wrk /usr/bin/python3; do
+  command -v "$tool" >/dev/null || { echo "missing $tool: apt-get install wrk python3-fastapi python3-uvicorn" >&2; exit 1; }
+done
+exec python3 bench/bench.py "$@"
