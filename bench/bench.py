@@ -33,6 +33,12 @@ def jvm_flags():
         return re.findall(r"<jvmFlag>([^<]+)</jvmFlag>", f.read())
 
 
+def image_env():
+    """Environment variables the image sets that change memory use (e.g. MALLOC_ARENA_MAX)."""
+    with open(os.path.join(MODULE, "pom.xml"), encoding="utf-8") as f:
+        return dict(re.findall(r"<(MALLOC_ARENA_MAX)>([^<]+)</", f.read()))
+
+
 def java_binary():
     jlinked = os.path.join(MODULE, "target", "jib-runtime", "opt", "java", "bin", "java")
     if os.access(jlinked, os.X_OK):
@@ -48,6 +54,7 @@ def classpath():
 
 def start_runtime(port, extra_env=None, log=None):
     env = {k: v for k, v in os.environ.items() if not k.startswith("CHATBOT_") and k != "HF_TOKEN"}
+    env.update(image_env())
     env.update({
         "PORT": str(port),
         "CHATBOT_CONFIG_DIR": "/nonexistent",
@@ -166,8 +173,8 @@ def main():
     args = ap.parse_args()
 
     java, java_kind = java_binary()
-    print(f"java: {java} ({java_kind}); flags: {' '.join(jvm_flags())}", file=sys.stderr)
-    results = {"flags": jvm_flags(), "java": java_kind, "args": vars(args)}
+    print(f"java: {java} ({java_kind}); flags: {' '.join(jvm_flags())}; env: {image_env()}", file=sys.stderr)
+    results = {"flags": jvm_flags(), "env": image_env(), "java": java_kind, "args": vars(args)}
 
     # 1. Start-to-ready.
     times = []

@@ -28,8 +28,12 @@ public final class RuntimeServer {
           "/readyz",
           "/metrics");
 
-  /** Jetty worker threads (selectors and acceptors included). */
-  static final int MAX_THREADS = Integer.getInteger("chatbot.maxThreads", 64);
+  /**
+   * Jetty threads (selectors and acceptors included). Each streaming chat holds one, so this bounds
+   * concurrent streams; 48 keeps the pod under 96 MiB (docs/BENCHMARKS.md). JVM flag
+   * -Dchatbot.maxThreads=N changes it.
+   */
+  static final int MAX_THREADS = Integer.getInteger("chatbot.maxThreads", 48);
 
   /** A handler body that may throw. */
   @FunctionalInterface
@@ -93,7 +97,6 @@ public final class RuntimeServer {
               QueuedThreadPool pool = new QueuedThreadPool(MAX_THREADS, 4, 60_000);
               pool.setName("http");
               cfg.jetty.threadPool = pool;
-              cfg.http.responseBufferSize = Integer.getInteger("chatbot.responseBuffer", 32768);
               cfg.staticFiles.add("/public", Location.CLASSPATH);
               cfg.requestLogger.http(
                   (ctx, ms) ->
