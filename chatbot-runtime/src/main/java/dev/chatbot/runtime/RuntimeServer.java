@@ -30,10 +30,10 @@ public final class RuntimeServer {
 
   /**
    * Jetty threads (selectors and acceptors included). Each streaming chat holds one, so this bounds
-   * concurrent streams; 48 keeps the pod under 96 MiB (docs/BENCHMARKS.md). JVM flag
+   * concurrent streams; 40 keeps the pod under 96 MiB (docs/BENCHMARKS.md). JVM flag
    * -Dchatbot.maxThreads=N changes it.
    */
-  static final int MAX_THREADS = Integer.getInteger("chatbot.maxThreads", 48);
+  static final int MAX_THREADS = Integer.getInteger("chatbot.maxThreads", 40);
 
   /** A handler body that may throw. */
   @FunctionalInterface
