@@ -169,7 +169,7 @@ def measure_load(name, proc, url, args):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--duration", type=int, default=10, help="seconds of each measured wrk run")
-    ap.add_argument("--warmup", type=int, default=5, help="seconds of wrk warm-up before measuring")
+    ap.add_argument("--warmup", type=int, default=10, help="seconds of wrk warm-up before measuring")
     ap.add_argument("--connections", type=int, default=64)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--starts", type=int, default=5, help="start-to-ready repetitions")
