@@ -87,6 +87,34 @@ final class HttpSupport {
     }
   }
 
+  /** Reads a whole body, closing the stream (a TIMEOUT) when it takes longer than the timeout. */
+  static String readBody(InputStream in, int limit, Duration timeout, String what) {
+    AtomicBoolean timedOut = new AtomicBoolean();
+    ScheduledFuture<?> timer =
+        WATCHDOG.schedule(
+            () -> {
+              timedOut.set(true);
+              try {
+                in.close();
+              } catch (IOException ignored) {
+                // closing only to unblock the reader
+              }
+            },
+            timeout.toMillis(),
+            TimeUnit.MILLISECONDS);
+    try {
+      return readBody(in, limit);
+    } catch (IOException e) {
+      if (timedOut.get()) {
+        throw new UpstreamException(
+            UpstreamException.Kind.TIMEOUT, 0, what + " did not answer in time", -1, true);
+      }
+      throw ioFailure(e, what);
+    } finally {
+      timer.cancel(false);
+    }
+  }
+
   /**
    * Reads lines until {@code onLine} returns false or the stream ends. The stream is closed when no
    * line arrives within {@code idleTimeout}; that surfaces as a TIMEOUT exception.

@@ -70,12 +70,7 @@ public final class HuggingFaceProvider implements Provider {
   @Override
   public Completion complete(List<Message> messages) {
     HttpResponse<InputStream> response = send(request(messages, false));
-    String text;
-    try {
-      text = HttpSupport.readBody(response.body(), 4 * 1024 * 1024);
-    } catch (IOException e) {
-      throw HttpSupport.ioFailure(e, WHAT);
-    }
+    String text = HttpSupport.readBody(response.body(), 4 * 1024 * 1024, timeout, WHAT);
     JsonNode node = Json.parseOrNull(text);
     if (node == null || Json.hasError(node)) {
       throw errorFromBody(node, 200);
@@ -163,8 +158,9 @@ public final class HuggingFaceProvider implements Provider {
       long retryAfter = HttpSupport.retryAfterSeconds(response);
       JsonNode body = null;
       try {
-        body = Json.parseOrNull(HttpSupport.readBody(response.body(), MAX_ERROR_BODY));
-      } catch (IOException ignored) {
+        body =
+            Json.parseOrNull(HttpSupport.readBody(response.body(), MAX_ERROR_BODY, timeout, WHAT));
+      } catch (UpstreamException ignored) {
         // the status alone decides
       }
       if (retryAfter < 0 && body != null && body.has("estimated_time")) {

@@ -240,12 +240,7 @@ public final class OllamaProvider implements Provider {
   }
 
   private JsonNode readJson(HttpResponse<InputStream> response) {
-    String text;
-    try {
-      text = HttpSupport.readBody(response.body(), 4 * 1024 * 1024);
-    } catch (IOException e) {
-      throw HttpSupport.ioFailure(e, WHAT);
-    }
+    String text = HttpSupport.readBody(response.body(), 4 * 1024 * 1024, timeout, WHAT);
     JsonNode node = Json.parseOrNull(text);
     if (node == null || !node.isObject()) {
       throw new UpstreamException(

@@ -148,6 +148,7 @@ public final class RuntimeServer {
   /** Stops accepting readiness, lets in-flight chats finish (up to the grace period), stops. */
   public void drainAndStop(Duration grace) {
     draining = true;
+    LOG.info("shutting down: not ready, letting {} in-flight chats finish", inFlight.get());
     long deadline = System.nanoTime() + grace.toNanos();
     while (inFlight.get() > 0 && System.nanoTime() < deadline) {
       try {

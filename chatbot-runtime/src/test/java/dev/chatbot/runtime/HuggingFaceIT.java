@@ -250,6 +250,23 @@ class HuggingFaceIT {
   }
 
   @Test
+  void bodyStalledAfterHeadersIsATimeout() throws Exception {
+    String full = FakeUpstream.hfCompletion("never complete").parts().get(0);
+    router.setDefault(
+        new FakeUpstream.Reply(
+            200,
+            "application/json",
+            Map.of(),
+            List.of(full.substring(0, 20), full.substring(20)),
+            3_000,
+            0,
+            null));
+    HttpResponse<String> r = start("false", "timeout_seconds", "1").post("/api/chat", CHAT);
+    assertThat(r.statusCode()).isEqualTo(504);
+    assertThat(router.requests()).hasSize(3);
+  }
+
+  @Test
   void streamStalledBeforeAnyTextIsATimeout() throws Exception {
     router.setDefault(FakeUpstream.hfStream("a", "b").spacedBy(3_000));
     HttpResponse<String> r = start("false", "timeout_seconds", "1").post("/api/chat/stream", CHAT);
