@@ -146,6 +146,19 @@ class OllamaIT {
     assertThat(ollama.chatRequests()).hasSize(1);
   }
 
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource({"400, 1", "500, 3", "502, 3"})
+  void errorStatusesAreRetriedOnlyWhenTransient(int status, int attempts) throws Exception {
+    TestClient c = start("false");
+    ollama.setDefault(FakeUpstream.ollamaError(status, "SECRET-UPSTREAM-DETAIL"));
+    HttpResponse<String> r = c.post("/api/chat", CHAT);
+    assertThat(r.statusCode()).isEqualTo(502);
+    assertThat(r.body())
+        .doesNotContain("SECRET-UPSTREAM-DETAIL")
+        .contains(Integer.toString(status));
+    assertThat(ollama.chatRequests()).hasSize(attempts);
+  }
+
   @Test
   void overloadedOllamaIsRetried() throws Exception {
     TestClient c = start("false");
