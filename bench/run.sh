@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 if [ "${1:-}" = "--no-build" ]; then
   shift
 else
+  rm -rf chatbot-runtime/target/lib
   ./mvnw -q -B -pl chatbot-runtime -DskipTests -Dspotless.check.skip=true package \
     dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory=target/lib
 fi
