@@ -73,7 +73,7 @@ public final class HuggingFaceProvider implements Provider {
     String text = HttpSupport.readBody(response.body(), 4 * 1024 * 1024, timeout, WHAT);
     JsonNode node = Json.parseOrNull(text);
     if (node == null || Json.hasError(node)) {
-      throw errorFromBody(node, 200);
+      throw errorFromBody(node, 500); // an error object in a 200: a failed generation
     }
     JsonNode choice = node.path("choices").path(0);
     JsonNode content = choice.path("message").path("content");

@@ -178,6 +178,20 @@ class HuggingFaceIT {
   }
 
   @Test
+  void errorStringInsideA200IsRetriedLikeAFailedGeneration() throws Exception {
+    router.then(Reply200WithError.INSTANCE).then(Reply200WithError.INSTANCE);
+    router.setDefault(FakeUpstream.hfCompletion("recovered"));
+    HttpResponse<String> r = start("false").post("/api/chat", CHAT);
+    assertThat(TestClient.json(r).path("reply").asText()).isEqualTo("recovered");
+    assertThat(router.requests()).hasSize(3);
+  }
+
+  static final class Reply200WithError {
+    static final FakeUpstream.Reply INSTANCE =
+        FakeUpstream.Reply.json(200, "{\"error\":\"SECRET-UPSTREAM-DETAIL generation failed\"}");
+  }
+
+  @Test
   void midStreamErrorEndsTheStreamWithAnErrorEvent() throws Exception {
     router.then(FakeUpstream.hfStreamBreaking("Par", "tial"));
     HttpResponse<String> r = start("true").post("/api/chat/stream", CHAT);
