@@ -12,6 +12,7 @@ import dev.chatbot.operator.model.Names;
 import dev.chatbot.operator.model.OperatorSettings.AutoscalingApi;
 import dev.chatbot.operator.reconciler.Conditions;
 import dev.chatbot.operator.reconciler.SmokeTester;
+import dev.chatbot.operator.support.Fixtures;
 import dev.chatbot.operator.support.OperatorRun;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -71,17 +72,7 @@ class MockServerReconcileIT {
   }
 
   void edit(Consumer<ChatbotDeployment> change) {
-    client
-        .resources(ChatbotDeployment.class)
-        .inNamespace(NS)
-        .withName("demo")
-        .edit(
-            cr -> {
-              change.accept(cr);
-              // The mock server does not bump generation; the operator filters on it.
-              cr.getMetadata().setGeneration(cr.getMetadata().getGeneration() + 1);
-              return cr;
-            });
+    Fixtures.editChatbot(client, NS, "demo", change);
   }
 
   Condition ready() {

@@ -121,7 +121,11 @@ public class ChatbotReconciler implements Reconciler<ChatbotDeployment> {
     recordTransitions(cr, name, before, next, events);
     UpdateControl<ChatbotDeployment> control = patchIfChanged(cr, before, next);
     MigrationStatus m = next.getMigration();
-    if (m != null && !Migrations.finished(m.getState())) {
+    boolean stepped =
+        m != null
+            && (before.getMigration() == null || before.getMigration().getState() != m.getState());
+    if ((m != null && !Migrations.finished(m.getState())) || stepped) {
+      // A status patch triggers no event: come back for the next step (or the clean-up).
       control.rescheduleAfter(MIGRATION_POLL);
     } else if (cr.getSpec().getPhase() == Phase.HUGGINGFACE
         || next.getActivePhase() == Phase.HUGGINGFACE) {

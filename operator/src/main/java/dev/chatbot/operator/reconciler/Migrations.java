@@ -36,7 +36,8 @@ public final class Migrations {
    * One pass's decision.
    *
    * @param plan what must exist now
-   * @param active the phase serving traffic once the plan is applied (null: none yet)
+   * @param active the phase serving traffic once the plan is applied (null: none yet); during a
+   *     Recreate change the old phase until the new one has taken over
    * @param migration the phase change's new status, null when there is none
    * @param smokeTest whether to send the target a chat request before the next step
    */
@@ -76,6 +77,9 @@ public final class Migrations {
       m.setGeneration(cr.getMetadata().getGeneration());
       m.setStartedAt(now.toString());
       enter(m, MigrationState.Preparing, "checking what " + target + " needs", now);
+      // Record the start before acting on it.
+      return new Step(
+          plan(cr, settings, Set.of(active), active, hashes, storage, false), active, m, false);
     }
     MigrationSpec spec = cr.getSpec().getMigration();
     boolean recreate =
@@ -133,18 +137,27 @@ public final class Migrations {
                   + "s",
               now);
         }
-        return new Step(plan, servingWhileStarting, m, false);
+        return new Step(plan, active, m, false);
       }
       case SmokeTesting -> {
         Plan plan =
             plan(cr, settings, starting, servingWhileStarting, hashes, storage, downloadsTarget);
         if (!obs.available(target)) {
           enter(m, MigrationState.StartingBackend, "backend lost availability; waiting", now);
-          return new Step(plan, servingWhileStarting, m, false);
+          return new Step(plan, active, m, false);
         }
-        return new Step(plan, servingWhileStarting, m, true);
+        return new Step(plan, active, m, true);
       }
       case Switching -> {
+        if (!obs.available(target)) {
+          // Never point the Service at a backend that is not available.
+          enter(m, MigrationState.StartingBackend, "backend lost availability; waiting", now);
+          return new Step(
+              plan(cr, settings, starting, servingWhileStarting, hashes, storage, downloadsTarget),
+              active,
+              m,
+              false);
+        }
         // The Service moves to the target in this pass; the old backend goes in the next.
         finish(m, MigrationState.Completed, null, target + " serves traffic", now);
         return new Step(

@@ -39,6 +39,37 @@ public final class Fixtures {
     }
   }
 
+  /**
+   * Changes a ChatbotDeployment as a user would, bumping generation (the mock server does not),
+   * retrying when the operator's status write got in between.
+   */
+  public static void editChatbot(
+      KubernetesClient client,
+      String namespace,
+      String name,
+      java.util.function.Consumer<ChatbotDeployment> change) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        client
+            .resources(ChatbotDeployment.class)
+            .inNamespace(namespace)
+            .withName(name)
+            .edit(
+                cr -> {
+                  change.accept(cr);
+                  Long generation = cr.getMetadata().getGeneration();
+                  cr.getMetadata().setGeneration(generation == null ? 1 : generation + 1);
+                  return cr;
+                });
+        return;
+      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt == 10) {
+          throw e;
+        }
+      }
+    }
+  }
+
   /** Reports all replicas of a Deployment available, as its controller would. */
   public static void markAvailable(KubernetesClient client, String namespace, String name) {
     Deployment d = client.apps().deployments().inNamespace(namespace).withName(name).get();
