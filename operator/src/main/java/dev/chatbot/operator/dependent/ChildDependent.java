@@ -11,6 +11,7 @@ import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.processing.dependent.CRUDKubernetesBulkDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.KubernetesBulkDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependentResource;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependentResourceConfigBuilder;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper;
 import java.util.LinkedHashMap;
@@ -35,6 +36,12 @@ public abstract class ChildDependent<R extends HasMetadata>
 
   protected ChildDependent(Class<R> type) {
     super(type);
+    // A create through apply then carries no resourceVersion: older API servers (1.20) refuse
+    // one on a Service they create. The informer cache already tells whether a child exists.
+    configureWith(
+        new KubernetesDependentResourceConfigBuilder<R>()
+            .withCreateResourceOnlyIfNotExistingWithSSA(false)
+            .build());
   }
 
   static Plan plan(Context<ChatbotDeployment> context) {
