@@ -169,7 +169,8 @@ public final class Deployments {
         .withName(MODELS_VOLUME)
         .withNewPersistentVolumeClaim()
         .withClaimName(claim)
-        .withReadOnly(readOnly)
+        // Omitted when false, as the server stores it (see PodParts.mount).
+        .withReadOnly(readOnly ? Boolean.TRUE : null)
         .endPersistentVolumeClaim()
         .build();
   }

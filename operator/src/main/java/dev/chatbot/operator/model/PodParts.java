@@ -99,11 +99,16 @@ public final class PodParts {
         .build();
   }
 
+  /**
+   * A volume mount. {@code readOnly: false} is left out rather than written: the API server drops
+   * false for this omitempty field, so an applied {@code false} would never match what the server
+   * returns and every resync would re-apply the pod template (found on a real API server).
+   */
   public static VolumeMount mount(String name, String path, boolean readOnly) {
     return new VolumeMountBuilder()
         .withName(name)
         .withMountPath(path)
-        .withReadOnly(readOnly)
+        .withReadOnly(readOnly ? Boolean.TRUE : null)
         .build();
   }
 
