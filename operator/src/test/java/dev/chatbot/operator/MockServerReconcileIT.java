@@ -180,6 +180,12 @@ class MockServerReconcileIT {
   @Test
   void aResyncWithNothingChangedWritesNothing() {
     createDemo();
+    await().atMost(WAIT).until(() -> run.reconciles() >= 1);
+    List<String> first = run.writes.writes();
+    assertThat(first)
+        .as("the first reconcile creates each child once and writes status")
+        .filteredOn(w -> w.startsWith("POST") && !w.contains("/events"))
+        .hasSize(8);
     markAvailable(client, NS, "demo-backend-mock");
     markAvailable(client, NS, "demo-frontend");
     await().atMost(WAIT).untilAsserted(() -> assertThat(ready().getStatus()).isEqualTo("True"));
@@ -189,7 +195,9 @@ class MockServerReconcileIT {
     run = start(client);
     await().atMost(WAIT).until(() -> run.reconciles() >= 1);
     assertThat(run.writes.writes()).as("writes of a no-op resync").isEmpty();
-    System.out.printf("mock server: first reconcile wrote %d requests, resync 0%n", firstPass);
+    System.out.printf(
+        "mock server: first reconcile wrote %d requests %s; until Ready %d; resync 0%n",
+        first.size(), first, firstPass);
   }
 
   @Test

@@ -117,7 +117,8 @@ public class ChatbotReconciler implements Reconciler<ChatbotDeployment> {
       dependent.reconcile(cr, context);
     }
 
-    ChatbotDeploymentStatus next = StatusBuilder.build(cr, observed, step, settings, stamp);
+    Observation after = Observer.refresh(cr, context, observed);
+    ChatbotDeploymentStatus next = StatusBuilder.build(cr, after, step, settings, stamp);
     recordTransitions(cr, name, before, next, events);
     UpdateControl<ChatbotDeployment> control = patchIfChanged(cr, before, next);
     MigrationStatus m = next.getMigration();

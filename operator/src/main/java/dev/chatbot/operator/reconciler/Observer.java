@@ -23,6 +23,20 @@ final class Observer {
   private Observer() {}
 
   static Observation observe(ChatbotDeployment cr, Context<ChatbotDeployment> context) {
+    return observe(cr, context, secret(cr, context));
+  }
+
+  /**
+   * The same look after this pass's writes (the caches hold what was just applied), so the status
+   * reports the children as they now are. The Secret is not read twice.
+   */
+  static Observation refresh(
+      ChatbotDeployment cr, Context<ChatbotDeployment> context, Observation before) {
+    return observe(cr, context, new String[] {before.secretProblem(), before.secretVersion()});
+  }
+
+  private static Observation observe(
+      ChatbotDeployment cr, Context<ChatbotDeployment> context, String[] secret) {
     Map<String, Deployment> deployments = new java.util.HashMap<>();
     context
         .getSecondaryResources(Deployment.class)
@@ -35,7 +49,6 @@ final class Observer {
       }
     }
     Deployment frontend = deployments.get(Names.frontend(cr));
-    String[] secret = secret(cr, context);
     return new Observation(
         backends,
         frontend == null ? null : availability(frontend),
