@@ -2,6 +2,7 @@ package dev.chatbot.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.crd.generator.annotation.SchemaFrom;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,6 +28,7 @@ public class ChatbotDeploymentStatus {
 
   @JsonPropertyDescription(
       "Ready, Progressing, Degraded and ModelReady, in the standard Kubernetes shape.")
+  @SchemaFrom(type = ConditionSchema[].class)
   private List<Condition> conditions = new ArrayList<>();
 
   @JsonPropertyDescription("Replicas of the active backend.")

@@ -2,6 +2,7 @@ package dev.chatbot.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.crd.generator.annotation.SchemaFrom;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Size;
@@ -44,6 +45,7 @@ public class LocalSpec {
   private Map<String, String> nodeSelector;
 
   @JsonPropertyDescription("Tolerations of the local backend pods and the downloader Job.")
+  @SchemaFrom(type = TolerationSchema[].class)
   private List<Toleration> tolerations;
 
   public List<String> getModels() {
