@@ -262,6 +262,33 @@ class MockServerReconcileIT {
     assertThat(get(Deployment.class, "demo-backend-mock")).isNotNull();
   }
 
+  @Test
+  void aClusterWithoutAnAutoscalingApiGetsAConditionAndFixedReplicas() {
+    run.close();
+    run =
+        new OperatorRun(
+            client,
+            new OperatorConfig(
+                Set.of(), "example.org/rt:test", null, 0, false, AutoscalingApi.NONE),
+            (cr, phase) -> new SmokeTester.Result(true, "answered"));
+    createDemo();
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> {
+              Condition c =
+                  Conditions.find(cr().getStatus().getConditions(), Conditions.AUTOSCALING)
+                      .orElseThrow();
+              assertThat(c.getStatus()).isEqualTo("False");
+              assertThat(c.getReason()).isEqualTo("AutoscalingAPIUnavailable");
+            });
+    assertThat(get(Deployment.class, "demo-frontend").getSpec().getReplicas())
+        .as("the autoscaler's minimum, fixed")
+        .isEqualTo(2);
+    assertThat(client.resources(HorizontalPodAutoscaler.class).inNamespace(NS).list().getItems())
+        .isEmpty();
+  }
+
   String configHash(String deployment) {
     return get(Deployment.class, deployment)
         .getSpec()

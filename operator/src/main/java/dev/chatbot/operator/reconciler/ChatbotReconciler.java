@@ -160,6 +160,7 @@ public class ChatbotReconciler implements Reconciler<ChatbotDeployment> {
     if (Objects.equals(next, before)) {
       return ErrorStatusUpdateControl.noStatusUpdate();
     }
+    new EventRecorder(context.getClient()).warning(cr, "ReconcileError", errorMessage(e));
     cr.setStatus(next);
     return ErrorStatusUpdateControl.patchStatus(cr);
   }
