@@ -24,6 +24,7 @@ public final class Storage {
       String.join(
           "\n",
           "set -eu",
+          "LOG=${TERMINATION_LOG:-/dev/termination-log}",
           "ollama serve >/tmp/ollama.log 2>&1 &",
           "server=$!",
           "ready=0",
@@ -40,14 +41,17 @@ public final class Storage {
           "  fi",
           "  echo \"model $model: downloading\"",
           "  if ! ollama pull \"$model\"; then",
-          "    echo \"model $model: failed\" | tee /dev/termination-log >&2",
+          "    echo \"model $model: failed\" | tee \"$LOG\" >&2",
           "    exit 1",
           "  fi",
-          "  ollama show \"$model\" >/dev/null",
+          "  if ! ollama show \"$model\" >/dev/null 2>&1; then",
+          "    echo \"model $model: pull reported success but the model is missing\" | tee \"$LOG\" >&2",
+          "    exit 1",
+          "  fi",
           "  echo \"model $model: ready\"",
           "done",
           "kill \"$server\"",
-          "echo \"all models ready: $MODELS\" > /dev/termination-log");
+          "echo \"all models ready: $MODELS\" > \"$LOG\"");
 
   private Storage() {}
 
