@@ -6,6 +6,7 @@ import dev.chatbot.api.v1alpha1.Phase;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBuilder;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.util.Map;
 
 /**
@@ -74,29 +75,13 @@ public final class Autoscalers {
         .build();
   }
 
+  /** autoscaling/v2beta2 has the same fields under another version: the v2 object, relabelled. */
   static io.fabric8.kubernetes.api.model.autoscaling.v2beta2.HorizontalPodAutoscaler v2beta2(
       ObjectMeta meta, String target, AutoscalingSpec spec) {
-    return new io.fabric8.kubernetes.api.model.autoscaling.v2beta2.HorizontalPodAutoscalerBuilder()
-        .withMetadata(meta)
-        .withNewSpec()
-        .withNewScaleTargetRef()
-        .withApiVersion("apps/v1")
-        .withKind("Deployment")
-        .withName(target)
-        .endScaleTargetRef()
-        .withMinReplicas(spec.getMinReplicas())
-        .withMaxReplicas(spec.getMaxReplicas())
-        .addNewMetric()
-        .withType("Resource")
-        .withNewResource()
-        .withName("cpu")
-        .withNewTarget()
-        .withType("Utilization")
-        .withAverageUtilization(spec.getTargetCPUUtilizationPercentage())
-        .endTarget()
-        .endResource()
-        .endMetric()
-        .endSpec()
-        .build();
+    var v2 = v2(meta, target, spec);
+    v2.setApiVersion("autoscaling/v2beta2");
+    return Serialization.unmarshal(
+        Serialization.asJson(v2),
+        io.fabric8.kubernetes.api.model.autoscaling.v2beta2.HorizontalPodAutoscaler.class);
   }
 }

@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.PodSpecBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
@@ -77,38 +78,12 @@ public final class Deployments {
     AutoscalingSpec autoscaling = Defaults.backendAutoscaling(spec);
     Integer replicas =
         replicas(autoscaling, spec.getBackend().getReplicas(), settings.autoscalingApi(), 1);
-    Map<String, String> labels = Names.backendLabels(cr, phase);
-    return new DeploymentBuilder()
-        .withMetadata(Meta.of(cr, Names.backend(cr, phase), labels))
-        .withNewSpec()
-        .withReplicas(replicas)
-        .withRevisionHistoryLimit(3)
-        .withNewSelector()
-        .withMatchLabels(Names.backendSelector(cr, phase))
-        .endSelector()
-        .withNewStrategy()
-        .withType("RollingUpdate")
-        .withNewRollingUpdate()
-        .withNewMaxSurge(1)
-        .withNewMaxUnavailable(0)
-        .endRollingUpdate()
-        .endStrategy()
-        .withNewTemplate()
-        .withNewMetadata()
-        .withLabels(labels)
-        .withAnnotations(Map.of(Names.ANNOTATION_CONFIG_HASH, configHash))
-        .endMetadata()
-        .withSpec(
-            pod.withAutomountServiceAccountToken(false)
-                .withEnableServiceLinks(false)
-                .withTerminationGracePeriodSeconds(30L)
-                .withSecurityContext(PodParts.podSecurityContext())
-                .withContainers(containers)
-                .withVolumes(volumes)
-                .build())
-        .endTemplate()
-        .endSpec()
-        .build();
+    return deployment(
+        Meta.of(cr, Names.backend(cr, phase), Names.backendLabels(cr, phase)),
+        replicas,
+        Names.backendSelector(cr, phase),
+        configHash,
+        pod.withContainers(containers).withVolumes(volumes));
   }
 
   /** The Ollama server beside the runtime; it loads models from the volume (or its image). */
@@ -195,15 +170,33 @@ public final class Deployments {
             frontend.getReplicas(),
             settings.autoscalingApi(),
             2);
-    Map<String, String> labels = Names.labels(cr, Names.COMPONENT_FRONTEND);
-    String configHash = RuntimeConfig.hash(RuntimeConfig.frontend(cr));
+    return deployment(
+        Meta.of(cr, Names.frontend(cr), Names.labels(cr, Names.COMPONENT_FRONTEND)),
+        replicas,
+        Names.selector(cr, Names.COMPONENT_FRONTEND),
+        RuntimeConfig.hash(RuntimeConfig.frontend(cr)),
+        new PodSpecBuilder()
+            .withContainers(PodParts.runtimeContainer(image, resources, List.of()))
+            .withVolumes(PodParts.configVolume(Names.frontend(cr)), PodParts.tmpVolume()));
+  }
+
+  /**
+   * The shape every chatbot Deployment shares: rolling updates that never drop below the wanted
+   * replicas, the restricted pod, and the config hash on the template so a change rolls the pods.
+   */
+  private static Deployment deployment(
+      ObjectMeta meta,
+      Integer replicas,
+      Map<String, String> selector,
+      String configHash,
+      PodSpecBuilder pod) {
     return new DeploymentBuilder()
-        .withMetadata(Meta.of(cr, Names.frontend(cr), labels))
+        .withMetadata(meta)
         .withNewSpec()
         .withReplicas(replicas)
         .withRevisionHistoryLimit(3)
         .withNewSelector()
-        .withMatchLabels(Names.selector(cr, Names.COMPONENT_FRONTEND))
+        .withMatchLabels(selector)
         .endSelector()
         .withNewStrategy()
         .withType("RollingUpdate")
@@ -214,17 +207,15 @@ public final class Deployments {
         .endStrategy()
         .withNewTemplate()
         .withNewMetadata()
-        .withLabels(labels)
+        .withLabels(meta.getLabels())
         .withAnnotations(Map.of(Names.ANNOTATION_CONFIG_HASH, configHash))
         .endMetadata()
-        .withNewSpec()
-        .withAutomountServiceAccountToken(false)
-        .withEnableServiceLinks(false)
-        .withTerminationGracePeriodSeconds(30L)
-        .withSecurityContext(PodParts.podSecurityContext())
-        .withContainers(PodParts.runtimeContainer(image, resources, List.of()))
-        .withVolumes(PodParts.configVolume(Names.frontend(cr)), PodParts.tmpVolume())
-        .endSpec()
+        .withSpec(
+            pod.withAutomountServiceAccountToken(false)
+                .withEnableServiceLinks(false)
+                .withTerminationGracePeriodSeconds(30L)
+                .withSecurityContext(PodParts.podSecurityContext())
+                .build())
         .endTemplate()
         .endSpec()
         .build();
