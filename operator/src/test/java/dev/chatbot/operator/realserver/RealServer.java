@@ -210,8 +210,23 @@ final class RealServer {
     final OperatorRun run;
 
     Operator(KubernetesClient identity, OperatorConfig config, SmokeTester smoke) {
+      this(identity, config, client -> smoke);
+    }
+
+    /**
+     * With a smoke tester made from the identity's client (e.g. the production HttpSmokeTester).
+     */
+    Operator(
+        KubernetesClient identity,
+        OperatorConfig config,
+        java.util.function.Function<KubernetesClient, SmokeTester> smoke) {
       this.identity = identity;
-      this.run = new OperatorRun(identity, config, smoke);
+      try {
+        this.run = new OperatorRun(identity, config, smoke.apply(identity));
+      } catch (RuntimeException e) {
+        identity.close();
+        throw e;
+      }
     }
 
     List<String> writes() {
