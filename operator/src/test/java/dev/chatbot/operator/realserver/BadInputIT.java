@@ -217,7 +217,6 @@ class BadInputIT {
                 .filter(c -> c.expect() == Expect.INVALID_SPEC)
                 .map(NAMESPACES::get)
                 .toList());
-    watched = new java.util.HashSet<>(watched);
     operator =
         new RealServer.Operator(
             server.clientFor(ApiServer.OPERATOR_USER),

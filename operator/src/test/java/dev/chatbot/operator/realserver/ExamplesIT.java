@@ -12,7 +12,6 @@ import dev.chatbot.operator.support.Fixtures;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeAll;
@@ -117,9 +116,5 @@ class ExamplesIT {
         .pollInterval(Duration.ofMillis(1500))
         .until(() -> last.getAndSet(op.writes().size()) == op.writes().size());
     return op.writes().size();
-  }
-
-  static List<String> none() {
-    return List.of();
   }
 }

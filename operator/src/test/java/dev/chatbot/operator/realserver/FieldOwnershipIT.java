@@ -142,7 +142,14 @@ class FieldOwnershipIT {
           .fieldManager(OTHER)
           .serverSideApply(); // no force needed: the operator never applied replicas here
 
-      // Further reconciles that rewrite both Deployments (a config change rolls the pods).
+      String hash =
+          deployment(admin, ns, "demo-backend-mock")
+              .getSpec()
+              .getTemplate()
+              .getMetadata()
+              .getAnnotations()
+              .get(Names.ANNOTATION_CONFIG_HASH);
+      // Further reconciles: a config change re-applies the backend Deployment (its pods roll).
       Fixtures.editChatbot(
           admin, ns, "demo", cr -> cr.getSpec().getChat().setSystemPrompt("Answer in French."));
       await()
@@ -157,25 +164,17 @@ class FieldOwnershipIT {
                               .get()
                               .getData())
                       .containsEntry("system_prompt", "Answer in French."));
-      String hash =
-          deployment(admin, ns, "demo-backend-mock")
-              .getSpec()
-              .getTemplate()
-              .getMetadata()
-              .getAnnotations()
-              .get(Names.ANNOTATION_CONFIG_HASH);
       await()
           .atMost(RealServer.WAIT)
           .until(
               () ->
                   !hash.equals(
-                          deployment(admin, ns, "demo-backend-mock")
-                              .getSpec()
-                              .getTemplate()
-                              .getMetadata()
-                              .getAnnotations()
-                              .get(Names.ANNOTATION_CONFIG_HASH))
-                      || op.reconciles() > 0);
+                      deployment(admin, ns, "demo-backend-mock")
+                          .getSpec()
+                          .getTemplate()
+                          .getMetadata()
+                          .getAnnotations()
+                          .get(Names.ANNOTATION_CONFIG_HASH)));
       ExamplesIT.awaitQuiet(op);
       await()
           .during(Duration.ofSeconds(2))

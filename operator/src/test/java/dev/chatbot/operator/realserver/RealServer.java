@@ -287,13 +287,4 @@ final class RealServer {
         .withStringData(Map.of("token", "hf_test_token_not_real"))
         .build();
   }
-
-  /** A ChatbotDeployment from YAML text (for the bad-input table), namespaced. */
-  static String read(Path file) {
-    try {
-      return Files.readString(file, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
 }
