@@ -21,7 +21,6 @@ import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReview;
 import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReviewBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
-import io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,7 +31,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -43,11 +41,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * leader election on so the Lease rule is used. With all rules the examples reconcile; with any
  * single rule removed a scenario that needs it visibly fails.
  *
- * <p>Found here: the file's Lease rule allows get/create/update, but fabric8 7.5.2's LeaseLock
- * renews the Lease with PATCH. Under the shipped rule the leader cannot renew, loses the lease
- * after the renew deadline and JOSDK exits the process (exitOnStopLeading), i.e. a crash loop every
- * ~15 s. Until the file lists {@code patch} for leases, the tests add that one verb (see {@link
- * #LEASE_PATCH_MISSING}) and {@link #theShippedLeaseRuleLetsTheLeaderRenew} is disabled.
+ * <p>Found here (and since fixed in the file): the Lease rule allowed get/create/update only, but
+ * fabric8 7.5.2's LeaseLock renews the Lease with PATCH, so the leader lost the lease after the
+ * renew deadline and JOSDK exited the process (exitOnStopLeading): a crash loop every ~15 s. {@link
+ * #theShippedLeaseRuleLetsTheLeaderRenew} keeps it fixed.
  *
  * <p>Two more facts shape the cases: an operator whose informer may not list a kind blocks in
  * start-up for JOSDK's cache-sync timeout (2 min) and reconciles nothing meanwhile, so those cases
@@ -112,21 +109,10 @@ class RbacIT {
   /** Leader-electing operators: stopping one would exit the JVM, so they run until it ends. */
   static final List<RealServer.Operator> LEADERS = new ArrayList<>();
 
-  static boolean LEASE_PATCH_MISSING;
-
   @BeforeAll
   static void install(ApiServer server, KubernetesClient admin) {
     RealServer.installCrd(admin);
     RealServer.bindChartRole(server);
-    LEASE_PATCH_MISSING = !leaseRule(RealServer.chartRules()).getVerbs().contains("patch");
-    if (LEASE_PATCH_MISSING) {
-      System.out.println(
-          "WARNING: rbac-rules.yaml's leases rule lacks 'patch', which fabric8's LeaseLock uses to"
-              + " renew the Lease; the RBAC tests add it (see RbacIT)");
-    }
-    // The operator's own identity, for the baseline: the chart's rules (+ lease patch, see above).
-    RealServer.bindClusterRole(
-        admin, RealServer.CHART_ROLE, ApiServer.OPERATOR_USER, rulesForLeaderElection());
   }
 
   @AfterAll
@@ -142,18 +128,6 @@ class RbacIT {
         .orElseThrow();
   }
 
-  /** The chart's rules, with {@code patch} added to the leases rule when the file lacks it. */
-  static List<PolicyRule> rulesForLeaderElection() {
-    List<PolicyRule> rules = new ArrayList<>();
-    for (PolicyRule rule : RealServer.chartRules()) {
-      if (rule.getResources().contains("leases") && !rule.getVerbs().contains("patch")) {
-        rule = new PolicyRuleBuilder(rule).addToVerbs("patch").build();
-      }
-      rules.add(rule);
-    }
-    return rules;
-  }
-
   static String describe(PolicyRule rule) {
     String group = String.join(",", rule.getApiGroups());
     return (group.isEmpty() ? "core" : group)
@@ -164,7 +138,7 @@ class RbacIT {
   }
 
   static Stream<PolicyRule> rules() {
-    return rulesForLeaderElection().stream();
+    return RealServer.chartRules().stream();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -213,7 +187,7 @@ class RbacIT {
                 assertThat(m.getMessage()).contains("no ready huggingface backend pod");
               });
       SHOWN.put(
-          "(all rules" + (LEASE_PATCH_MISSING ? " + leases patch" : "") + ")",
+          "(all rules)",
           "4 examples Ready, Lease held, Events recorded, smoke test ran (SmokeTestFailed: no"
               + " ready huggingface backend pod)");
     } finally {
@@ -230,7 +204,7 @@ class RbacIT {
     Need need = NEEDS.get(key);
     assertThat(need).as("a scenario that needs the rule for " + removed.getResources()).isNotNull();
     String user = "rbac-without-" + key.replace("/", "-");
-    List<PolicyRule> rules = new ArrayList<>(rulesForLeaderElection());
+    List<PolicyRule> rules = new ArrayList<>(RealServer.chartRules());
     assertThat(rules.remove(removed)).isTrue();
     RealServer.bindClusterRole(admin, user, user, rules);
     awaitAuthorized(admin, user, rules.get(rules.size() - 1), ns);
@@ -262,10 +236,6 @@ class RbacIT {
    * JOSDK checks before it starts (get, create, update) must all be in the shipped file.
    */
   @Test
-  @Disabled(
-      "helm/chatbot-operator/files/rbac-rules.yaml: the leases rule lacks 'patch' (fabric8 7.5.2"
-          + " renews the Lease with PATCH; without it the leader loses the lease after 10 s and"
-          + " JOSDK exits the process). Add patch to its verbs, then remove this @Disabled.")
   void theShippedLeaseRuleLetsTheLeaderRenew() {
     assertThat(leaseRule(RealServer.chartRules()).getVerbs())
         .contains("get", "create", "update", "patch");
