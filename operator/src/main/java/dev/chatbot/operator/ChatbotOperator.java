@@ -12,6 +12,7 @@ import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -40,7 +41,10 @@ public final class ChatbotOperator {
                   .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry))
                   .withSSABasedCreateUpdateMatchForDependentResources(config.serverSideApply())
                   .withUseSSAToPatchPrimaryResource(config.serverSideApply())
-                  .withStopOnInformerErrorDuringStartup(false);
+                  // A kind it may not list (RBAC) or a missing CRD stops start-up at once with
+                  // the API's answer, instead of a silent wait for the informer caches.
+                  .withStopOnInformerErrorDuringStartup(true)
+                  .withCacheSyncTimeout(Duration.ofSeconds(60));
               if (config.serverSideApply()) {
                 // One write path for every child kind: apply, ConfigMaps included.
                 o.withDefaultNonSSAResource(Set.of());

@@ -383,7 +383,7 @@ class RbacIT {
                     assertThat(forbidden(server, mark, user))
                         .anyMatch(
                             r -> r.startsWith("list ") && resources.contains(r.substring(5))));
-        return "nothing reconciled within 4 s (start-up waits for a cache it may not fill);"
+        return "nothing reconciled within 4 s (start-up stops on the forbidden list);"
             + " audit: "
             + forbidden(server, mark, user);
       }
