@@ -23,10 +23,4 @@ public record Plan(
     Phase serving,
     Map<Phase, String> rollHashes,
     boolean modelStorage,
-    boolean downloadJob) {
-
-  /** A chatbot serving one phase, with nothing else going on. */
-  public static Plan steady(ChatbotDeployment cr, OperatorSettings settings, Phase phase) {
-    return new Plan(cr, settings, Set.of(phase), phase, Map.of(), false, false);
-  }
-}
+    boolean downloadJob) {}

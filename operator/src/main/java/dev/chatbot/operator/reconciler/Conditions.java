@@ -69,8 +69,4 @@ public final class Conditions {
         .withLastTransitionTime(since)
         .build();
   }
-
-  public static boolean isTrue(List<Condition> conditions, String type) {
-    return find(conditions, type).map(c -> "True".equals(c.getStatus())).orElse(false);
-  }
 }

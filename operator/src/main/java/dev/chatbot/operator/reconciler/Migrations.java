@@ -49,7 +49,7 @@ public final class Migrations {
     Phase target = cr.getSpec().getPhase();
     Phase active = status == null ? null : status.getActivePhase();
     MigrationStatus previous = status == null ? null : status.getMigration();
-    Map<Phase, String> hashes = rollHashes(target, obs);
+    Map<Phase, String> hashes = rollHashes(obs);
     boolean storage = Storage.downloads(cr);
 
     if (active == null) {
@@ -214,7 +214,7 @@ public final class Migrations {
     return new Plan(cr, settings, backends, serving, hashes, storage, job);
   }
 
-  private static Map<Phase, String> rollHashes(Phase target, Observation obs) {
+  private static Map<Phase, String> rollHashes(Observation obs) {
     Map<Phase, String> hashes = new HashMap<>();
     if (obs.secretVersion() != null && !obs.secretVersion().isEmpty()) {
       hashes.put(Phase.HUGGINGFACE, "secret:" + obs.secretVersion());
