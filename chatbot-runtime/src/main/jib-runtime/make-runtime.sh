@@ -6,6 +6,8 @@ set -euo pipefail
 OUT=${1:-target/jib-runtime}
 JDK=${JLINK_JDK:-/usr/lib/jvm/java-17-openjdk-amd64}
 MODULES=java.base,java.desktop,java.instrument,java.logging,java.management,java.naming,java.net.http,java.security.jgss,java.sql,java.xml,jdk.crypto.ec,jdk.management,jdk.unsupported,jdk.zipfs
+# An image may need more (the operator serves /healthz with jdk.httpserver).
+MODULES=$MODULES${JLINK_EXTRA_MODULES:+,$JLINK_EXTRA_MODULES}
 
 [ -d "$JDK/jmods" ] || { echo "no jmods in $JDK: apt-get install openjdk-17-jdk-headless" >&2; exit 1; }
 rm -rf "$OUT"

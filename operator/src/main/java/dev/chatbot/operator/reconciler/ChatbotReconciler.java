@@ -139,6 +139,15 @@ public class ChatbotReconciler implements Reconciler<ChatbotDeployment> {
   @Override
   public ErrorStatusUpdateControl<ChatbotDeployment> updateErrorStatus(
       ChatbotDeployment cr, Context<ChatbotDeployment> context, Exception e) {
+    if (conflict(e)) {
+      // The resource changed while this pass ran (optimistic locking): JOSDK retries with the
+      // fresh one. Nothing for the user to see.
+      LOG.info(
+          "{}/{}: changed during reconcile, retrying",
+          cr.getMetadata().getNamespace(),
+          cr.getMetadata().getName());
+      return ErrorStatusUpdateControl.noStatusUpdate();
+    }
     LOG.error(
         "{}/{}: reconcile failed: {}",
         cr.getMetadata().getNamespace(),
@@ -163,6 +172,16 @@ public class ChatbotReconciler implements Reconciler<ChatbotDeployment> {
     new EventRecorder(context.getClient()).warning(cr, "ReconcileError", errorMessage(e));
     cr.setStatus(next);
     return ErrorStatusUpdateControl.patchStatus(cr);
+  }
+
+  static boolean conflict(Exception e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof io.fabric8.kubernetes.client.KubernetesClientException k
+          && k.getCode() == 409) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** A short, secret-free description: a Forbidden error names the verb and resource. */
