@@ -5,13 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.chatbot.api.v1alpha1.ChatbotDeployment;
-import dev.chatbot.api.v1alpha1.HuggingFaceSpec;
-import dev.chatbot.api.v1alpha1.LocalSpec;
 import dev.chatbot.api.v1alpha1.MigrationState;
 import dev.chatbot.api.v1alpha1.MigrationStatus;
 import dev.chatbot.api.v1alpha1.MigrationStrategy;
 import dev.chatbot.api.v1alpha1.Phase;
-import dev.chatbot.api.v1alpha1.SecretKeySelector;
 import dev.chatbot.operator.model.Names;
 import dev.chatbot.operator.model.OperatorSettings.AutoscalingApi;
 import dev.chatbot.operator.reconciler.Conditions;
@@ -96,19 +93,8 @@ class MockServerMigrationIT {
         .create();
   }
 
-  /** Puts the spec for a phase in place (keeping the others), then changes the phase. */
   void moveTo(Phase phase) {
-    edit(
-        cr -> {
-          cr.getSpec().setPhase(phase);
-          HuggingFaceSpec hf = new HuggingFaceSpec();
-          hf.setModel("meta-llama/Llama-3.1-8B-Instruct");
-          hf.setTokenSecretRef(new SecretKeySelector("hf-token", "token"));
-          cr.getSpec().setHuggingface(hf);
-          LocalSpec local = new LocalSpec();
-          local.setModels(List.of("qwen2.5:0.5b"));
-          cr.getSpec().setLocal(local);
-        });
+    Fixtures.moveToPhase(client, ns, "demo", phase);
   }
 
   /** Index of the traffic log from which a backend was serving. */

@@ -11,7 +11,6 @@ import dev.chatbot.operator.envtest.RealApiServer;
 import dev.chatbot.operator.envtest.TestNamespace;
 import dev.chatbot.operator.reconciler.Conditions;
 import dev.chatbot.operator.support.ClusterSimulator;
-import dev.chatbot.operator.support.Fixtures;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -306,11 +305,7 @@ class BadInputIT {
       ApiServer server, KubernetesClient admin, @TestNamespace String ns) {
     try (ClusterSimulator cluster = new ClusterSimulator(admin, ns, "mock");
         RealServer.Operator op = RealServer.start(server, ns)) {
-      admin.resource(Fixtures.example("mock.yaml", ns)).create();
-      await()
-          .atMost(RealServer.WAIT)
-          .untilAsserted(
-              () -> assertThat(RealServer.ready(admin, ns, "demo").getStatus()).isEqualTo("True"));
+      RealServer.createReadyMock(admin, ns);
       ExamplesIT.awaitQuiet(op);
       Map<String, String> before = RealServer.children(admin, ns);
       admin

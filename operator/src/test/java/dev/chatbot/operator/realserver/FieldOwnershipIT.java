@@ -61,11 +61,7 @@ class FieldOwnershipIT {
       ApiServer server, KubernetesClient admin, @TestNamespace String ns) {
     try (ClusterSimulator cluster = new ClusterSimulator(admin, ns, "mock");
         RealServer.Operator op = RealServer.start(server, ns)) {
-      admin.resource(Fixtures.example("mock.yaml", ns)).create();
-      await()
-          .atMost(RealServer.WAIT)
-          .untilAsserted(
-              () -> assertThat(RealServer.ready(admin, ns, "demo").getStatus()).isEqualTo("True"));
+      RealServer.createReadyMock(admin, ns);
       String ownImage = image(deployment(admin, ns, "demo-backend-mock"));
       assertThat(ownImage).isEqualTo(RealServer.RUNTIME_IMAGE);
 

@@ -4,12 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.chatbot.api.v1alpha1.ChatbotDeployment;
-import dev.chatbot.api.v1alpha1.HuggingFaceSpec;
-import dev.chatbot.api.v1alpha1.LocalSpec;
 import dev.chatbot.api.v1alpha1.MigrationState;
 import dev.chatbot.api.v1alpha1.MigrationStatus;
 import dev.chatbot.api.v1alpha1.Phase;
-import dev.chatbot.api.v1alpha1.SecretKeySelector;
 import dev.chatbot.operator.envtest.ApiServer;
 import dev.chatbot.operator.envtest.RealApiServer;
 import dev.chatbot.operator.envtest.TestNamespace;
@@ -80,20 +77,7 @@ class MigrationRealServerIT {
         cluster.record();
         int logStart = cluster.trafficLog.size();
         Instant began = Instant.now();
-        Fixtures.editChatbot(
-            admin,
-            ns,
-            "demo",
-            cr -> {
-              cr.getSpec().setPhase(to);
-              HuggingFaceSpec hf = new HuggingFaceSpec();
-              hf.setModel("meta-llama/Llama-3.1-8B-Instruct");
-              hf.setTokenSecretRef(new SecretKeySelector("hf-token", "token"));
-              cr.getSpec().setHuggingface(hf);
-              LocalSpec local = new LocalSpec();
-              local.setModels(List.of("qwen2.5:0.5b"));
-              cr.getSpec().setLocal(local);
-            });
+        Fixtures.moveToPhase(admin, ns, "demo", to);
         awaitServing(admin, ns, to);
         MigrationStatus m = RealServer.cr(admin, ns, "demo").getStatus().getMigration();
         assertThat(m.getState()).isEqualTo(MigrationState.Completed);

@@ -250,6 +250,17 @@ final class RealServer {
   // ---------------------------------------------------------------------------------------------
   // Reading state
 
+  /** Creates examples/mock.yaml ("demo") and waits until it is Ready. */
+  static void createReadyMock(KubernetesClient admin, String ns) {
+    admin.resource(Fixtures.example("mock.yaml", ns)).create();
+    org.awaitility.Awaitility.await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () ->
+                org.assertj.core.api.Assertions.assertThat(ready(admin, ns, "demo").getStatus())
+                    .isEqualTo("True"));
+  }
+
   static ChatbotDeployment cr(KubernetesClient client, String ns, String name) {
     return client.resources(ChatbotDeployment.class).inNamespace(ns).withName(name).get();
   }

@@ -70,6 +70,31 @@ public final class Fixtures {
     }
   }
 
+  /**
+   * Changes a chatbot's phase, with the settings every phase needs in place (so the phase being
+   * left can still be rendered while the change runs).
+   */
+  public static void moveToPhase(
+      KubernetesClient client,
+      String namespace,
+      String name,
+      dev.chatbot.api.v1alpha1.Phase phase) {
+    editChatbot(
+        client,
+        namespace,
+        name,
+        cr -> {
+          cr.getSpec().setPhase(phase);
+          var hf = new dev.chatbot.api.v1alpha1.HuggingFaceSpec();
+          hf.setModel("meta-llama/Llama-3.1-8B-Instruct");
+          hf.setTokenSecretRef(new dev.chatbot.api.v1alpha1.SecretKeySelector("hf-token", "token"));
+          cr.getSpec().setHuggingface(hf);
+          var local = new dev.chatbot.api.v1alpha1.LocalSpec();
+          local.setModels(java.util.List.of("qwen2.5:0.5b"));
+          cr.getSpec().setLocal(local);
+        });
+  }
+
   /** Reports all replicas of a Deployment available, as its controller would. */
   public static void markAvailable(KubernetesClient client, String namespace, String name) {
     Deployment d = client.apps().deployments().inNamespace(namespace).withName(name).get();
