@@ -272,54 +272,21 @@ final class StatusSamples {
     s.add(
         new Sample(
             "first deployment of local, model download failed",
-            object(
-                1L,
-                Phase.LOCAL,
-                status(
-                    1L,
-                    null,
-                    null,
-                    cond(
-                        Conditions.READY,
-                        false,
-                        "BackendUnavailable",
-                        "local backend Deployment not created yet",
-                        1L),
-                    cond(Conditions.PROGRESSING, true, "RollingOut", "x", 1L),
-                    notDegraded(1L),
-                    cond(
-                        Conditions.MODEL_READY,
-                        false,
-                        Migrations.DOWNLOAD_FAILED,
-                        "job failed: BackoffLimitExceeded",
-                        1L))),
+            firstLocal(
+                cond(
+                    Conditions.MODEL_READY,
+                    false,
+                    Migrations.DOWNLOAD_FAILED,
+                    "job failed: BackoffLimitExceeded",
+                    1L)),
             Argo.Degraded,
             "ModelDownloadFailed: job failed",
             Flux.Failed));
     s.add(
         new Sample(
             "model downloading on first deployment",
-            object(
-                1L,
-                Phase.LOCAL,
-                status(
-                    1L,
-                    null,
-                    null,
-                    cond(
-                        Conditions.READY,
-                        false,
-                        "BackendUnavailable",
-                        "local backend Deployment not created yet",
-                        1L),
-                    cond(Conditions.PROGRESSING, true, "RollingOut", "x", 1L),
-                    notDegraded(1L),
-                    cond(
-                        Conditions.MODEL_READY,
-                        false,
-                        "Downloading",
-                        "model download running",
-                        1L))),
+            firstLocal(
+                cond(Conditions.MODEL_READY, false, "Downloading", "model download running", 1L)),
             Argo.Progressing,
             "BackendUnavailable",
             Flux.InProgress));
@@ -327,6 +294,26 @@ final class StatusSamples {
   }
 
   // --- builders ---
+
+  /** A local chatbot's first deployment, its backend waiting for the models. */
+  static Map<String, Object> firstLocal(Condition modelReady) {
+    return object(
+        1L,
+        Phase.LOCAL,
+        status(
+            1L,
+            null,
+            null,
+            cond(
+                Conditions.READY,
+                false,
+                "BackendUnavailable",
+                "local backend Deployment not created yet",
+                1L),
+            cond(Conditions.PROGRESSING, true, "RollingOut", "x", 1L),
+            notDegraded(1L),
+            modelReady));
+  }
 
   static Map<String, Object> object(Long generation, Phase phase, ChatbotDeploymentStatus status) {
     ChatbotDeployment cr = new ChatbotDeployment();
