@@ -57,3 +57,35 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 {{- $lease | toYaml }}
 {{- end }}
+
+{{/*
+An image reference from {repository, tag, digest}: repository@digest when a digest is set (the tag
+is then not used), else repository:tag, the tag defaulting to the chart's appVersion. A string is a
+whole reference and is used as it is. Call with (list <value> $).
+*/}}
+{{- define "chatbot-operator.image" -}}
+{{- $image := index . 0 }}
+{{- $root := index . 1 }}
+{{- if kindIs "string" $image }}
+{{- $image }}
+{{- else if $image.digest }}
+{{- printf "%s@%s" $image.repository $image.digest }}
+{{- else }}
+{{- printf "%s:%s" $image.repository (default $root.Chart.AppVersion $image.tag) }}
+{{- end }}
+{{- end }}
+
+{{/* Refuses combinations the schema cannot express, with a message naming the value. */}}
+{{- define "chatbot-operator.checks" -}}
+{{- if and (gt (int .Values.replicaCount) 1) (not .Values.leaderElection) }}
+{{- fail (printf "replicaCount is %d but leaderElection is false: two active operators would fight over every chatbot; set leaderElection=true or replicaCount=1" (int .Values.replicaCount)) }}
+{{- end }}
+{{- range $i, $e := .Values.extraEnv }}
+{{- if has $e.name (list "WATCH_NAMESPACES" "RUNTIME_IMAGE" "POD_NAMESPACE" "LEADER_ELECTION" "HTTP_PORT") }}
+{{- fail (printf "extraEnv[%d].name %s is set by the chart from its own values (watchNamespaces, runtimeImage, leaderElection, httpPort): set the value instead" $i $e.name) }}
+{{- end }}
+{{- end }}
+{{- if and .Values.serviceMonitor.enabled (not .Values.metrics.service.enabled) }}
+{{- fail "serviceMonitor.enabled needs metrics.service.enabled: the ServiceMonitor scrapes that Service" }}
+{{- end }}
+{{- end }}
