@@ -10,6 +10,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,11 +33,13 @@ public final class RuntimeServer {
           "/metrics");
 
   /**
-   * Jetty threads (selectors and acceptors included). Each streaming chat holds one, so this bounds
-   * concurrent streams; 40 keeps the pod under 96 MiB (docs/BENCHMARKS.md). JVM flag
-   * -Dchatbot.maxThreads=N changes it.
+   * Threads besides the chat slots: Jetty's acceptor and selector, and room for probes, metrics and
+   * the page, which admission control never queues.
    */
-  static final int MAX_THREADS = Integer.getInteger("chatbot.maxThreads", 40);
+  static final int SPARE_THREADS = 8;
+
+  /** Connections the kernel holds for accept: a burst of new clients waits instead of failing. */
+  static final int ACCEPT_QUEUE = 1024;
 
   /** A handler body that may throw. */
   @FunctionalInterface
@@ -46,6 +52,7 @@ public final class RuntimeServer {
   private final Provider provider;
   private final ClientRateLimiter clientLimiter;
   private final AtomicInteger inFlight = new AtomicInteger();
+  private final Admission admission;
   private volatile boolean draining;
   private Javalin app;
 
@@ -58,6 +65,7 @@ public final class RuntimeServer {
     this.config = config;
     this.metrics = new Metrics();
     this.clientLimiter = new ClientRateLimiter(config.clientRequestsPerMinute);
+    this.admission = new Admission(config, metrics);
     if (config.role == Config.Role.BACKEND) {
       this.provider = provider != null ? provider : createProvider(config, metrics);
     } else {
@@ -93,10 +101,21 @@ public final class RuntimeServer {
               cfg.startup.showOldJavalinVersionWarning = false;
               cfg.http.compressionStrategy = CompressionStrategy.NONE;
               cfg.http.maxRequestSize = config.maxBodyBytes;
-              // Bounded worker pool: each streaming chat holds a thread; the pod has <= 96 MiB.
-              QueuedThreadPool pool = new QueuedThreadPool(MAX_THREADS, 4, 60_000);
+              // Each running chat holds a thread (streams for their whole length); admission
+              // control keeps the chats to max_concurrent_chats and the spare threads free.
+              QueuedThreadPool pool =
+                  new QueuedThreadPool(config.maxConcurrentChats + SPARE_THREADS, 4, 60_000);
               pool.setName("http");
               cfg.jetty.threadPool = pool;
+              cfg.jetty.modifyServer(server -> server.setHandler(admission));
+              cfg.jetty.addConnector(this::connector);
+              cfg.routes.before(
+                  ctx -> {
+                    if (draining) {
+                      // Clients (the frontend's pool too) reconnect, to a pod that is ready.
+                      ctx.header("Connection", "close");
+                    }
+                  });
               cfg.staticFiles.add("/public", Location.CLASSPATH);
               cfg.requestLogger.http(
                   (ctx, ms) ->
@@ -132,7 +151,7 @@ public final class RuntimeServer {
     if (provider != null) {
       provider.start();
     }
-    app.start("0.0.0.0", config.port);
+    app.start();
     LOG.info(
         "chatbot-runtime {} listening on {}{}",
         config.role.name().toLowerCase(),
@@ -141,27 +160,58 @@ public final class RuntimeServer {
     return this;
   }
 
+  /**
+   * One connector, one acceptor and one selector (a pod has a fraction of a core). No header cache:
+   * Jetty's default keeps a 1024-entry header trie per connection, about 100 KiB of heap each,
+   * which is what filled a 20 MiB heap at 48 keep-alive clients and ran it out at 128.
+   */
+  private ServerConnector connector(Server server, HttpConfiguration http) {
+    http.setHeaderCacheSize(0);
+    ServerConnector connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+    connector.setHost("0.0.0.0");
+    connector.setPort(config.port);
+    connector.setAcceptQueueSize(ACCEPT_QUEUE);
+    return connector;
+  }
+
   public int port() {
     return app.port();
   }
 
-  /** Stops accepting readiness, lets in-flight chats finish (up to the grace period), stops. */
-  public void drainAndStop(Duration grace) {
+  /** Chat calls running or queued. */
+  int pending() {
+    return inFlight.get() + admission.getSuspendedRequestCount();
+  }
+
+  /**
+   * The SIGTERM sequence: readiness turns 503 at once while everything is still served for {@code
+   * drain} (time for Kubernetes to take the pod out of its Service's endpoints; answers carry
+   * Connection: close so kept-alive clients reconnect elsewhere), then running and queued chats get
+   * up to {@code grace} to finish, then the server stops.
+   */
+  public void drainAndStop(Duration drain, Duration grace) {
     draining = true;
-    LOG.info("shutting down: not ready, letting {} in-flight chats finish", inFlight.get());
+    LOG.info(
+        "shutting down: not ready; serving for {} s more while endpoints update",
+        drain.toSeconds());
+    pause(drain.toMillis());
+    LOG.info("letting {} running or queued chats finish", pending());
     long deadline = System.nanoTime() + grace.toNanos();
-    while (inFlight.get() > 0 && System.nanoTime() < deadline) {
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      }
+    while (pending() > 0 && System.nanoTime() < deadline) {
+      pause(20);
     }
-    if (inFlight.get() > 0) {
-      LOG.warn("stopping with {} requests still in flight", inFlight.get());
+    if (pending() > 0) {
+      LOG.warn("stopping with {} chats unfinished", pending());
     }
     stop();
+  }
+
+  private static void pause(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   public void stop() {
@@ -265,10 +315,10 @@ public final class RuntimeServer {
     if (e.retryAfterSeconds() >= 0) {
       ctx.header("Retry-After", Long.toString(e.retryAfterSeconds()));
     }
-    if (ctx.path().startsWith("/v1/")) {
-      json(ctx, e.status(), Api.openAiError(e));
-    } else {
-      json(ctx, e.status(), Json.object().put("error", e.getMessage()).put("status", e.status()));
-    }
+    json(ctx, e.status(), ctx.path().startsWith("/v1/") ? Api.openAiError(e) : errorBody(e));
+  }
+
+  static ObjectNode errorBody(ApiError e) {
+    return Json.object().put("error", e.getMessage()).put("status", e.status());
   }
 }
