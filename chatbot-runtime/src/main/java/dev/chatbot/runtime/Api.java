@@ -46,7 +46,7 @@ final class Api {
     if (result.fallback()) {
       ctx.header(FALLBACK_HEADER, "true");
     }
-    ctx.contentType("application/json").result(Json.write(apiResult(result)));
+    RuntimeServer.json(ctx, 200, apiResult(result));
   }
 
   private static ObjectNode apiResult(ChatResult r) {
@@ -135,7 +135,7 @@ final class Api {
       usage.put("prompt_tokens", prompt);
       usage.put("completion_tokens", completion);
       usage.put("total_tokens", prompt + completion);
-      ctx.contentType("application/json").result(Json.write(o));
+      RuntimeServer.json(ctx, 200, o);
       return;
     }
     SseWriter[] sse = {null};
@@ -216,6 +216,6 @@ final class Api {
     m.put("object", "model");
     m.put("created", created);
     m.put("owned_by", chat.provider().name());
-    ctx.contentType("application/json").result(Json.write(o));
+    RuntimeServer.json(ctx, 200, o);
   }
 }
