@@ -1,5 +1,6 @@
 package dev.chatbot.runtime;
 
+import com.google.gson.JsonObject;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -54,7 +55,7 @@ final class Admission extends QoSHandler {
   private void shed(Request request, Response response, Callback callback, String reason) {
     metrics.shed(reason);
     ApiError error = new ApiError(503, MESSAGE, RETRY_AFTER_SECONDS);
-    ObjectNode body =
+    JsonObject body =
         Request.getPathInContext(request).startsWith("/v1/")
             ? Api.openAiError(error)
             : RuntimeServer.errorBody(error);

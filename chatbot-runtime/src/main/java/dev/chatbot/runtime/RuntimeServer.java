@@ -1,5 +1,6 @@
 package dev.chatbot.runtime;
 
+import com.google.gson.JsonObject;
 import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
 import io.javalin.http.Context;
@@ -45,6 +46,12 @@ public final class RuntimeServer {
   @FunctionalInterface
   interface Body {
     void run() throws Exception;
+  }
+
+  private static final JsonObject HEALTHY = new JsonObject();
+
+  static {
+    HEALTHY.addProperty("status", "ok");
   }
 
   private final Config config;
@@ -124,7 +131,7 @@ public final class RuntimeServer {
                           ctx.method().name(),
                           ctx.statusCode(),
                           (long) (ms * 1_000_000)));
-              cfg.routes.get("/healthz", ctx -> json(ctx, 200, Json.object().put("status", "ok")));
+              cfg.routes.get("/healthz", ctx -> json(ctx, 200, HEALTHY));
               cfg.routes.get("/readyz", this::readyz);
               cfg.routes.get(
                   "/metrics",
@@ -225,17 +232,17 @@ public final class RuntimeServer {
   }
 
   private void readyz(Context ctx) {
-    ObjectNode o = Json.object();
+    JsonObject o = new JsonObject();
     boolean ready = !draining && (provider == null || provider.ready());
-    o.put("status", ready ? "ready" : "not ready");
+    o.addProperty("status", ready ? "ready" : "not ready");
     if (provider != null) {
-      o.put("provider", provider.name());
-      o.put("model", provider.model());
+      o.addProperty("provider", provider.name());
+      o.addProperty("model", provider.model());
     }
     if (draining) {
-      o.put("reason", "shutting down");
+      o.addProperty("reason", "shutting down");
     } else if (!ready) {
-      o.put(
+      o.addProperty(
           "reason",
           switch (provider.name()) {
             case "huggingface" -> "no Hugging Face token (HF_TOKEN)";
@@ -312,7 +319,7 @@ public final class RuntimeServer {
    * Writes a JSON answer with its length. Straight to the response: Javalin's result() would copy
    * it through a fresh 8 KiB buffer, most of the garbage a small chat answer made.
    */
-  static void json(Context ctx, int status, ObjectNode body) {
+  static void json(Context ctx, int status, JsonObject body) {
     byte[] bytes = Json.write(body).getBytes(StandardCharsets.UTF_8);
     ctx.status(status).contentType("application/json");
     ctx.res().setContentLength(bytes.length);
@@ -330,7 +337,10 @@ public final class RuntimeServer {
     json(ctx, e.status(), ctx.path().startsWith("/v1/") ? Api.openAiError(e) : errorBody(e));
   }
 
-  static ObjectNode errorBody(ApiError e) {
-    return Json.object().put("error", e.getMessage()).put("status", e.status());
+  static JsonObject errorBody(ApiError e) {
+    JsonObject o = new JsonObject();
+    o.addProperty("error", e.getMessage());
+    o.addProperty("status", e.status());
+    return o;
   }
 }
