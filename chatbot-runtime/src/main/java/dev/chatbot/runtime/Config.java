@@ -58,6 +58,10 @@ public final class Config {
   public final int maxMessageChars;
   public final int maxMessages;
   public final int clientRequestsPerMinute;
+  public final int maxConcurrentChats;
+  public final int maxQueuedChats;
+  public final int queueTimeoutSeconds;
+  public final int shutdownDrainSeconds;
   public final int shutdownGraceSeconds;
   public final MockSettings mock;
 
@@ -93,7 +97,11 @@ public final class Config {
     this.maxMessages = p.integer("max_messages", 50, 1, 10_000);
     this.clientRequestsPerMinute =
         p.integer("client_requests_per_minute", 600, 0, Integer.MAX_VALUE);
-    this.shutdownGraceSeconds = p.integer("shutdown_grace_seconds", 25, 0, 3600);
+    this.maxConcurrentChats = p.integer("max_concurrent_chats", 32, 1, 1_000);
+    this.maxQueuedChats = p.integer("max_queued_chats", 1_000, 0, 100_000);
+    this.queueTimeoutSeconds = p.integer("queue_timeout_seconds", 10, 1, 3600);
+    this.shutdownDrainSeconds = p.integer("shutdown_drain_seconds", 5, 0, 3600);
+    this.shutdownGraceSeconds = p.integer("shutdown_grace_seconds", 15, 0, 3600);
     this.mock = new MockSettings(p);
     this.hfToken = hfToken == null || hfToken.isBlank() ? null : hfToken.trim();
     this.port = port;

@@ -20,7 +20,10 @@ public final class Main {
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
-                () -> server.drainAndStop(Duration.ofSeconds(config.shutdownGraceSeconds)),
+                () ->
+                    server.drainAndStop(
+                        Duration.ofSeconds(config.shutdownDrainSeconds),
+                        Duration.ofSeconds(config.shutdownGraceSeconds)),
                 "shutdown"));
   }
 }

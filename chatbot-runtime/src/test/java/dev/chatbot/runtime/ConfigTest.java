@@ -33,6 +33,18 @@ class ConfigTest {
   }
 
   @Test
+  void overloadAndShutdownDefaultsFitTheDefaultTerminationGracePeriod(@TempDir Path empty) {
+    Config c = Config.load(Map.of("CHATBOT_CONFIG_DIR", empty.toString()));
+    assertThat(c.maxConcurrentChats).isEqualTo(32);
+    assertThat(c.maxQueuedChats).isEqualTo(1000);
+    assertThat(c.queueTimeoutSeconds).isEqualTo(10);
+    assertThat(c.shutdownDrainSeconds).isEqualTo(5);
+    assertThat(c.shutdownGraceSeconds).isEqualTo(15);
+    // Kubernetes kills after 30 s by default: leave room for a preStop pause.
+    assertThat(c.shutdownDrainSeconds + c.shutdownGraceSeconds).isLessThanOrEqualTo(20);
+  }
+
+  @Test
   void filesAreReadAndEnvironmentOverrides(@TempDir Path dir) throws Exception {
     Files.writeString(dir.resolve("model_provider"), "huggingface\n");
     Files.writeString(dir.resolve("model"), "org/from-file");
@@ -80,7 +92,12 @@ class ConfigTest {
     "backend_url, ://nope",
     "mock_error_rate, 1.5",
     "mock_latency_ms, -1",
-    "mock_seed, abc"
+    "mock_seed, abc",
+    "max_concurrent_chats, 0",
+    "max_queued_chats, -1",
+    "queue_timeout_seconds, 0",
+    "shutdown_drain_seconds, soon",
+    "shutdown_grace_seconds, -3"
   })
   void malformedValuesNameTheKey(String key, String value) {
     assertThatThrownBy(() -> Config.of(Map.of(key, value)))

@@ -1,5 +1,8 @@
 package dev.chatbot.runtime;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -65,14 +68,34 @@ final class TestClient {
         HttpResponse.BodyHandlers.ofInputStream());
   }
 
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
   static JsonNode json(HttpResponse<String> response) {
-    return Json.parseOrNull(response.body());
+    return parse(response.body());
+  }
+
+  /** Parses with Jackson (not the runtime's own JSON code); null when the text is not JSON. */
+  static JsonNode parse(String text) {
+    try {
+      return text == null ? null : MAPPER.readTree(text);
+    } catch (JsonProcessingException e) {
+      return null;
+    }
+  }
+
+  /** A JSON string literal. */
+  static String quote(String text) {
+    try {
+      return MAPPER.writeValueAsString(text);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException(e);
+    }
   }
 
   /** One server-sent event; name is "message" when the event has no name. */
   record Event(String name, String data, long arrivedNanos) {
     JsonNode json() {
-      return Json.parseOrNull(data);
+      return TestClient.parse(data);
     }
   }
 
