@@ -11,6 +11,8 @@
 #                             kube-controller-manager on 127.0.0.1 (random ports) for manual use
 #   hack/envtest.sh stop      stop what `start` started
 #   hack/envtest.sh clean-build   delete the build tree and Go build cache (keeps the binaries)
+#   hack/envtest.sh source    print the prepared source tree (preparing it if missing); hack/cluster.sh
+#                             builds the node's binaries from it, with the Go cache next to it
 #
 # Environment:
 #   ENVTEST_CACHE   cache root (default ~/.cache/chatbot-operator/envtest); binaries go to
@@ -246,6 +248,23 @@ cmd_install() {
   echo "$BIN_DIR"
 }
 
+# The prepared tree also serves hack/cluster.sh (kubelet etc.); a machine whose binaries came from a
+# CI cache has none yet.
+cmd_source() {
+  mkdir -p "$CACHE"
+  exec 9>"$CACHE/.lock"
+  flock 9
+  if [[ ! -f "$BUILD_DIR/src/.prepared" ]]; then
+    apt_install "${BUILD_PACKAGES[@]}"
+    ensure_deb_src
+    mkdir -p "$BUILD_DIR"
+    export GOPATH="$BUILD_DIR/gopath" GOCACHE="$BUILD_DIR/go-build" GOFLAGS='' GOPROXY=off \
+      GOTOOLCHAIN=local CGO_ENABLED=0 GO111MODULE=on GOWORK=off
+    prepare_source
+  fi
+  echo "$BUILD_DIR/src"
+}
+
 cmd_check() {
   if is_warm; then echo "$BIN_DIR"; else
     log "not provisioned: run hack/envtest.sh install"
@@ -350,6 +369,7 @@ case "${1:-}" in
   start) cmd_start ;;
   stop) cmd_stop ;;
   clean-build) rm -rf "$BUILD_DIR" && log "removed $BUILD_DIR" ;;
+  source) cmd_source ;;
   *)
     sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'
     exit 2
