@@ -89,7 +89,8 @@ export AWS_EC2_METADATA_DISABLED=true
 log() { printf 'cluster: %s\n' "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
-since() { local d=$(($(now_ms) - $1)); printf '%d.%d' $((d / 1000)) $((d % 1000 / 100)); }
+since() { since_between "$1" "$(now_ms)"; }
+since_between() { local d=$(($2 - $1)); printf '%d.%d' $((d / 1000)) $((d % 1000 / 100)); }
 
 need_root() { [[ $(id -u) -eq 0 ]] || die "needs root (network, cgroups, iptables, mounts)"; }
 
@@ -845,6 +846,7 @@ cmd_status() {
   done
   local top=0 all=0 n=0 p
   if [[ -d $CG2 ]]; then
+    # shellcheck disable=SC2044 # PIDs
     for p in $(find "$CG2" -name cgroup.procs -exec cat {} +); do
       rss=$(awk '/^VmRSS/ {print int($2 / 1024)}' "/proc/$p/status" 2>/dev/null) || continue
       all=$((all + ${rss:-0}))
@@ -890,6 +892,8 @@ stop_daemon() {
   local name=$1 pid
   pid=$(daemon_pid "$name") || return 0
   if alive "$pid"; then
+    local t0
+    t0=$(now_ms)
     kill -TERM "$pid" 2>/dev/null || true
     local i
     for i in $(seq 1 75); do
@@ -900,6 +904,7 @@ stop_daemon() {
       log "$name (pid $pid) did not stop in 15 s: SIGKILL"
       kill -KILL "$pid" 2>/dev/null || true
     fi
+    (($(now_ms) - t0 < 2000)) || log "$name took $(since "$t0") s to stop"
   fi
   rm -f "$RUN_DIR/pids/$name.pid"
 }
@@ -986,10 +991,13 @@ cmd_stop() {
   local rejected
   rejected=$(guard_counts | awk '{s += $2} END {print s + 0}')
   drain_node
+  local t1 t2
+  t1=$(now_ms)
   for ((i = ${#DAEMONS[@]} - 1; i >= 0; i--)); do
     stop_daemon "${DAEMONS[i]}"
   done
   kill_cgroup_leftovers
+  t2=$(now_ms)
   unmount_under "$RUN_DIR"
   local ns
   for ns in /run/netns/cni-*; do
@@ -1037,7 +1045,7 @@ cmd_stop() {
     log "egress guard: 0 packets rejected during the run"
   fi
   rm -f "$STATE_DIR/started"
-  log "stopped in $(since "$t0") s"
+  log "stopped in $(since "$t0") s (pods $(since_between "$t0" "$t1") s, daemons $(since_between "$t1" "$t2") s, restore and check $(since "$t2") s)"
   return $rc
 }
 
