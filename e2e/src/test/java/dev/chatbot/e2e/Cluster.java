@@ -141,6 +141,23 @@ public final class Cluster implements AutoCloseable {
     return repoRoot;
   }
 
+  /** A busybox image (sh, nc, nslookup) that hack/cluster.sh loads at start. */
+  public String toolsImage() {
+    return facts.get("TOOLS_IMAGE");
+  }
+
+  /** Packets the egress guard has rejected or dropped since the cluster started. */
+  public long guardRejections() {
+    String status =
+        run(repoRoot, List.of(repoRoot.resolve("hack/cluster.sh").toString(), "status"));
+    return status
+        .lines()
+        .filter(l -> l.startsWith("egress guard: "))
+        .mapToLong(l -> Long.parseLong(l.split(" ")[2]))
+        .findFirst()
+        .orElseThrow(() -> new IllegalStateException("no guard counter in:\n" + status));
+  }
+
   /** The chatbot-runtime image of this build, loaded into the node. */
   public BuiltImage runtimeImage() {
     return runtimeImage;
