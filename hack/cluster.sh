@@ -153,27 +153,12 @@ apt_install() {
 }
 
 build_binaries() {
-  local src gocache tmp="$BIN_DIR.tmp"
+  local src tmp="$BIN_DIR.tmp"
   src=$(envtest source)
-  [[ -f "$src/.prepared" ]] || die "no prepared source tree at $src"
-  # envtest's Go cache already holds most of the packages (kube-apiserver shares them).
-  gocache="$(dirname "$src")/go-build"
-  local ldflags="-s -w" pkg
-  for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
-    ldflags+=" -X $pkg.gitVersion=v$K8S_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=20"
-    ldflags+=" -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
-  done
   rm -rf "$tmp"
   mkdir -p "$tmp/images"
-  local cmd t0
-  for cmd in kubelet kube-proxy kube-scheduler kubectl; do
-    t0=$SECONDS
-    log "go build ./cmd/$cmd"
-    (cd "$src" && GOPATH="$(dirname "$src")/gopath" GOCACHE="$gocache" GOFLAGS='' GOPROXY=off \
-      GOTOOLCHAIN=local CGO_ENABLED=0 GO111MODULE=on GOWORK=off \
-      nice -n 19 go build -mod=vendor -trimpath -ldflags "$ldflags" -o "$tmp/$cmd" "./cmd/$cmd")
-    log "built $cmd in $((SECONDS - t0)) s"
-  done
+  # envtest's recipe and Go cache (kube-apiserver already compiled most of the packages).
+  envtest build "$tmp" kubelet kube-proxy kube-scheduler kubectl
   local v
   v=$("$tmp/kubelet" --version)
   [[ "$v" == "Kubernetes v$K8S_VERSION" ]] || die "unexpected version stamp: $v"
