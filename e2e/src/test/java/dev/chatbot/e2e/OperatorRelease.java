@@ -45,8 +45,9 @@ final class OperatorRelease {
             .set("image.pullPolicy", "Never")
             // The runtime image tag of this build (the operator's default is the release tag).
             .set("runtimeImage", cluster.runtimeImage().reference())
+            // Two JVMs start at once: minutes on a busy 2-core machine (the time is printed).
             .waitReady()
-            .withTimeout(300)
+            .withTimeout(600)
             .call();
     Duration took = Duration.ofNanos(System.nanoTime() - start);
     System.out.printf(
