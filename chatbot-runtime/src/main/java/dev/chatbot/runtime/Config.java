@@ -342,20 +342,7 @@ public final class Config {
     }
 
     int integer(String key, int def, int min, int max) {
-      String v = value(key);
-      if (v == null || v.isEmpty()) {
-        return def;
-      }
-      try {
-        int n = Integer.parseInt(v);
-        if (n < min || n > max) {
-          throw new NumberFormatException();
-        }
-        return n;
-      } catch (NumberFormatException e) {
-        throw new ConfigException(
-            key + ": expected an integer in " + min + ".." + max + ", got '" + shorten(v) + "'");
-      }
+      return (int) longValue(key, def, min, max);
     }
 
     long longValue(String key, long def, long min, long max) {

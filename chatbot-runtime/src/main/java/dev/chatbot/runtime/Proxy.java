@@ -13,8 +13,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
@@ -36,13 +34,6 @@ final class Proxy {
       List.of("Content-Type", "Cache-Control", "Retry-After", Api.FALLBACK_HEADER);
   private static final long FIRST_BACKOFF_MILLIS = 50;
   private static final long MAX_BACKOFF_MILLIS = 500;
-  private static final ScheduledExecutorService TIMER =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "hold-timer");
-            t.setDaemon(true);
-            return t;
-          });
 
   private final Config config;
   private final RuntimeServer server;
@@ -163,7 +154,7 @@ final class Proxy {
       return;
     }
     long delay = Math.min(backoffMillis, TimeUnit.NANOSECONDS.toMillis(left));
-    TIMER.schedule(
+    HttpSupport.TIMER.schedule(
         () -> {
           if (arrived + hold.holdNanos() - System.nanoTime() <= 0) {
             attemptLater(ctx, request, arrived, backoffMillis, answered, done);

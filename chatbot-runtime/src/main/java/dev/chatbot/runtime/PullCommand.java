@@ -24,8 +24,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -48,14 +46,6 @@ public final class PullCommand {
   static final String USAGE_TEXT =
       "usage: pull [--ollama URL] [--stall-seconds N] [--retries N] [--interval-seconds N]"
           + " [--wait-seconds N] [--volume PATH] [--termination-log PATH] MODEL...";
-
-  private static final ScheduledExecutorService WATCHDOG =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "pull-watchdog");
-            t.setDaemon(true);
-            return t;
-          });
 
   /** Parsed command line. */
   record Options(
@@ -289,7 +279,7 @@ public final class PullCommand {
     t.startAttempt();
     InputStream in = response.body();
     ScheduledFuture<?> watchdog =
-        WATCHDOG.scheduleAtFixedRate(
+        HttpSupport.TIMER.scheduleAtFixedRate(
             () -> {
               if (t.stalled(options.stallSeconds())) {
                 t.cut = true;
