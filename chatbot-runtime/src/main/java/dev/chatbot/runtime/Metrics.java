@@ -120,6 +120,47 @@ public final class Metrics {
         .register(registry);
   }
 
+  /** chatbot_held_requests_total: chat calls the frontend held while the backend was away. */
+  public void held() {
+    Counter.builder("chatbot_held_requests")
+        .description("Chat calls held by the frontend while the backend was not reachable")
+        .register(registry)
+        .increment();
+  }
+
+  /** chatbot_hold_wait_seconds{outcome}: how long held calls waited (forwarded or gave_up). */
+  public void holdEnded(String outcome, long nanos) {
+    Timer.builder("chatbot_hold_wait")
+        .description("How long held chat calls waited for the backend, by outcome")
+        .tag("outcome", outcome)
+        .serviceLevelObjectives(BUCKETS)
+        .register(registry)
+        .record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** chatbot_hold_given_up_total{reason}: held calls answered 503 (timeout) or 429 (queue_full). */
+  public void holdGivenUp(String reason) {
+    Counter.builder("chatbot_hold_given_up")
+        .description("Held chat calls given up: timeout (503) or queue_full (429)")
+        .tag("reason", reason)
+        .register(registry)
+        .increment();
+  }
+
+  /** chatbot_held_waiting: chat calls waiting for the backend now. */
+  public void heldNow(IntSupplier waiting) {
+    Gauge.builder("chatbot_held_waiting", waiting::getAsInt)
+        .description("Chat calls waiting for the backend now")
+        .register(registry);
+  }
+
+  /** chatbot_backend_reachable: 1 while the frontend reaches the backend, 0 while it holds. */
+  public void backendReachable(IntSupplier reachable) {
+    Gauge.builder("chatbot_backend_reachable", reachable::getAsInt)
+        .description("1 while the backend Service takes calls, 0 while the frontend holds them")
+        .register(registry);
+  }
+
   /** chatbot_circuit_breaker_state{provider}: 0 closed, 1 open, 2 half-open, 3 other. */
   public void circuitBreaker(String provider, CircuitBreaker breaker) {
     Gauge.builder(

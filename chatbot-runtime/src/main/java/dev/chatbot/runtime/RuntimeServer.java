@@ -10,6 +10,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -31,7 +32,13 @@ public final class RuntimeServer {
           "/v1/models",
           "/healthz",
           "/readyz",
-          "/metrics");
+          "/metrics",
+          // the Ollama stand-in's
+          "/api/generate",
+          "/api/pull",
+          "/api/show",
+          "/api/tags",
+          "/api/version");
 
   /**
    * Threads besides the chat slots: Jetty's acceptor and selector, and room for probes, metrics and
@@ -58,10 +65,13 @@ public final class RuntimeServer {
   private final Metrics metrics;
   private final Provider provider;
   private final ClientRateLimiter clientLimiter;
+  private final ClientKeys clientKeys;
   private final AtomicInteger inFlight = new AtomicInteger();
   private final Admission admission;
+  private final Hold hold;
   private volatile boolean draining;
   private Javalin app;
+  private QueuedThreadPool pool;
 
   public RuntimeServer(Config config) {
     this(config, null);
@@ -71,8 +81,19 @@ public final class RuntimeServer {
   public RuntimeServer(Config config, Provider provider) {
     this.config = config;
     this.metrics = new Metrics();
-    this.clientLimiter = new ClientRateLimiter(config.clientRequestsPerMinute);
+    // A stand-in Ollama server limits nobody: Ollama has no per-client limit.
+    this.clientLimiter =
+        new ClientRateLimiter(
+            config.role == Config.Role.OLLAMA_SIM ? 0 : config.clientRequestsPerMinute,
+            config.clientBurst);
+    this.clientKeys = new ClientKeys(config);
     this.admission = new Admission(config, metrics);
+    if (config.role == Config.Role.FRONTEND && config.holdSeconds > 0) {
+      this.hold = new Hold(config, admission, metrics);
+      admission.setHold(hold);
+    } else {
+      this.hold = null;
+    }
     if (config.role == Config.Role.BACKEND) {
       this.provider = provider != null ? provider : createProvider(config, metrics);
     } else {
@@ -82,7 +103,7 @@ public final class RuntimeServer {
 
   static Provider createProvider(Config config, Metrics metrics) {
     return switch (config.provider) {
-      case MOCK -> new MockProvider(config.model, config.mock);
+      case MOCK -> new MockProvider(config.model, config.mock, config.maxTokens);
       case HUGGINGFACE -> new ResilientProvider(new HuggingFaceProvider(config), config, metrics);
       case OLLAMA -> new ResilientProvider(new OllamaProvider(config), config, metrics);
     };
@@ -100,6 +121,11 @@ public final class RuntimeServer {
     return inFlight.get();
   }
 
+  /** Server threads running a task now (the acceptor and the selector always do). */
+  int busyThreads() {
+    return pool.getBusyThreads();
+  }
+
   public RuntimeServer start() {
     app =
         Javalin.create(
@@ -110,8 +136,7 @@ public final class RuntimeServer {
               cfg.http.maxRequestSize = config.maxBodyBytes;
               // Each running chat holds a thread (streams for their whole length); admission
               // control keeps the chats to max_concurrent_chats and the spare threads free.
-              QueuedThreadPool pool =
-                  new QueuedThreadPool(config.maxConcurrentChats + SPARE_THREADS, 4, 60_000);
+              pool = new QueuedThreadPool(config.maxConcurrentChats + SPARE_THREADS, 4, 60_000);
               pool.setName("http");
               cfg.jetty.threadPool = pool;
               cfg.jetty.modifyServer(server -> server.setHandler(admission));
@@ -138,11 +163,11 @@ public final class RuntimeServer {
                   ctx ->
                       ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
                           .result(metrics.scrape()));
-              if (config.role == Config.Role.BACKEND) {
-                ChatService chat = new ChatService(config, provider, metrics);
-                new Api(config, chat, this).register(cfg);
-              } else {
-                new Proxy(config, this).register(cfg);
+              switch (config.role) {
+                case BACKEND ->
+                    new Api(config, new ChatService(config, provider, metrics), this).register(cfg);
+                case FRONTEND -> new Proxy(config, this, clientKeys, hold, pool).register(cfg);
+                case OLLAMA_SIM -> new OllamaSim(config, this).register(cfg);
               }
               cfg.routes.exception(ApiError.class, (e, ctx) -> error(ctx, e));
               cfg.routes.exception(
@@ -161,7 +186,7 @@ public final class RuntimeServer {
     app.start();
     LOG.info(
         "chatbot-runtime {} listening on {}{}",
-        config.role.name().toLowerCase(),
+        config.role.name().toLowerCase().replace('_', '-'),
         app.port(),
         provider == null ? "" : " with provider " + provider.name() + " model " + provider.model());
     return this;
@@ -175,9 +200,16 @@ public final class RuntimeServer {
   private ServerConnector connector(Server server, HttpConfiguration http) {
     http.setHeaderCacheSize(0);
     ServerConnector connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
-    connector.setHost("0.0.0.0");
+    connector.setHost(config.listenHost);
     connector.setPort(config.port);
     connector.setAcceptQueueSize(ACCEPT_QUEUE);
+    // Jetty answers 408 to a call that waits longer than the idle timeout in the admission queue:
+    // keep it beyond the longest wait there (queue_timeout_seconds, or a frontend's hold).
+    int longestWait =
+        Math.max(
+            config.queueTimeoutSeconds,
+            config.role == Config.Role.FRONTEND ? config.holdSeconds : 0);
+    connector.setIdleTimeout(TimeUnit.SECONDS.toMillis(Math.max(30, longestWait + 30)));
     return connector;
   }
 
@@ -185,9 +217,11 @@ public final class RuntimeServer {
     return app.port();
   }
 
-  /** Chat calls running or queued. */
+  /** Chat calls running, queued, or held waiting for the backend. */
   int pending() {
-    return inFlight.get() + admission.getSuspendedRequestCount();
+    return inFlight.get()
+        + admission.getSuspendedRequestCount()
+        + (hold == null ? 0 : hold.retrying());
   }
 
   /**
@@ -255,10 +289,13 @@ public final class RuntimeServer {
 
   /** Runs a chat handler: per-client rate limit, in-flight tracking for graceful shutdown. */
   void tracked(Context ctx, Body body) throws Exception {
-    long wait = clientLimiter.tryAcquire(clientKey(ctx));
-    if (wait >= 0) {
-      metrics.rateLimited("client");
-      throw new ApiError(429, "too many requests from this client", wait);
+    if (clientLimiter.enabled()) {
+      String key = clientKeys.key(ctx);
+      long wait = key == null ? -1 : clientLimiter.tryAcquire(key);
+      if (wait >= 0) {
+        metrics.rateLimited("client");
+        throw new ApiError(429, "too many requests from this client", wait);
+      }
     }
     inFlight.incrementAndGet();
     try {
@@ -266,19 +303,6 @@ public final class RuntimeServer {
     } finally {
       inFlight.decrementAndGet();
     }
-  }
-
-  /**
-   * The client key: the peer address; behind our frontend (which sets X-Forwarded-For) the last
-   * forwarded address. The backend Service is cluster-internal.
-   */
-  String clientKey(Context ctx) {
-    String forwarded = ctx.header("X-Forwarded-For");
-    if (config.role == Config.Role.BACKEND && forwarded != null && !forwarded.isBlank()) {
-      int comma = forwarded.lastIndexOf(',');
-      return forwarded.substring(comma + 1).strip();
-    }
-    return ctx.req().getRemoteAddr();
   }
 
   /** Reads the body, refusing more than max_body_bytes. */

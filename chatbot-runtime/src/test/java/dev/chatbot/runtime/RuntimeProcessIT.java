@@ -3,13 +3,10 @@ package dev.chatbot.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.File;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ServerSocket;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,41 +24,24 @@ import org.junit.jupiter.api.io.TempDir;
 class RuntimeProcessIT {
 
   @TempDir Path dir;
+  private RuntimeProcess runtime;
   private Process process;
 
   private TestClient start(Map<String, String> env) throws Exception {
-    Path jar = Path.of(System.getProperty("runtime.jar", "target/chatbot-runtime.jar"));
-    assertThat(jar).as("run `mvn package` first").exists();
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder pb = new ProcessBuilder(java, "-jar", jar.toString());
-    pb.environment().keySet().removeIf(k -> k.startsWith("CHATBOT_") || k.equals("HF_TOKEN"));
-    pb.environment().put("CHATBOT_CONFIG_DIR", dir.resolve("none").toString());
-    pb.environment().put("PORT", Integer.toString(port));
-    pb.environment().putAll(env);
-    pb.redirectErrorStream(true);
-    pb.redirectOutput(new File(dir.toFile(), "out.log"));
-    process = pb.start();
-    TestClient c = new TestClient("http://127.0.0.1:" + port);
-    await()
-        .atMost(Duration.ofSeconds(30))
-        .ignoreExceptions()
-        .until(() -> c.get("/readyz").statusCode() == 200);
-    return c;
+    runtime = RuntimeProcess.start(dir, env);
+    process = runtime.process;
+    return runtime.client();
   }
 
   @AfterEach
   void kill() throws Exception {
-    if (process != null && process.isAlive()) {
-      process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    if (runtime != null) {
+      runtime.close();
     }
   }
 
   private String log() throws Exception {
-    return Files.readString(dir.resolve("out.log"));
+    return runtime.log();
   }
 
   @Test

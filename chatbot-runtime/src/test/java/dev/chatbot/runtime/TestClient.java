@@ -27,9 +27,20 @@ final class TestClient {
           .build();
 
   private final String base;
+  private final Duration timeout;
 
   TestClient(String base) {
+    this(base, Duration.ofSeconds(30));
+  }
+
+  private TestClient(String base, Duration timeout) {
     this.base = base;
+    this.timeout = timeout;
+  }
+
+  /** The same server, waiting longer for answers. */
+  TestClient withTimeout(Duration timeout) {
+    return new TestClient(base, timeout);
   }
 
   static TestClient of(RuntimeServer server) {
@@ -38,7 +49,7 @@ final class TestClient {
 
   HttpResponse<String> get(String path) throws IOException, InterruptedException {
     return CLIENT.send(
-        HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30)).build(),
+        HttpRequest.newBuilder(URI.create(base + path)).timeout(timeout).build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
@@ -50,7 +61,7 @@ final class TestClient {
       throws IOException, InterruptedException {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(URI.create(base + path))
-            .timeout(Duration.ofSeconds(30))
+            .timeout(timeout)
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(body));
     headers.forEach(b::header);
@@ -61,7 +72,7 @@ final class TestClient {
       throws IOException, InterruptedException {
     return CLIENT.send(
         HttpRequest.newBuilder(URI.create(base + path))
-            .timeout(Duration.ofSeconds(30))
+            .timeout(timeout)
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(body))
             .build(),
@@ -127,6 +138,19 @@ final class TestClient {
   static List<Event> events(HttpResponse<String> response) throws IOException {
     return events(
         new java.io.ByteArrayInputStream(response.body().getBytes(StandardCharsets.UTF_8)));
+  }
+
+  /**
+   * The value of one series in a Prometheus scrape, e.g. {@code chatbot_held_requests_total} or
+   * {@code chatbot_hold_given_up_total{reason="timeout"}}; 0 when absent.
+   */
+  static double metric(String scrape, String series) {
+    for (String line : scrape.split("\n")) {
+      if (line.startsWith(series + " ")) {
+        return Double.parseDouble(line.substring(series.length() + 1).strip());
+      }
+    }
+    return 0;
   }
 
   /** Concatenated text of the deltas of an /api/chat/stream answer. */
