@@ -1,10 +1,10 @@
 package dev.chatbot.operator;
 
+import dev.chatbot.operator.migration.SmokeTester;
 import dev.chatbot.operator.model.Names;
 import dev.chatbot.operator.model.OperatorSettings;
 import dev.chatbot.operator.model.OperatorSettings.AutoscalingApi;
 import dev.chatbot.operator.reconciler.ChatbotReconciler;
-import dev.chatbot.operator.reconciler.SmokeTester;
 import io.fabric8.kubernetes.api.model.APIGroup;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;

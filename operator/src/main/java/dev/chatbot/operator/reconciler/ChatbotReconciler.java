@@ -5,19 +5,26 @@ import dev.chatbot.api.v1alpha1.ChatbotDeploymentStatus;
 import dev.chatbot.api.v1alpha1.MigrationState;
 import dev.chatbot.api.v1alpha1.MigrationStatus;
 import dev.chatbot.api.v1alpha1.Phase;
-import dev.chatbot.operator.dependent.AutoscalerDependent;
-import dev.chatbot.operator.dependent.ChildDependent;
-import dev.chatbot.operator.dependent.ConfigMapDependent;
-import dev.chatbot.operator.dependent.DeploymentDependent;
-import dev.chatbot.operator.dependent.JobDependent;
-import dev.chatbot.operator.dependent.ModelClaimDependent;
-import dev.chatbot.operator.dependent.NetworkPolicyDependent;
-import dev.chatbot.operator.dependent.ServiceDependent;
+import dev.chatbot.operator.children.AutoscalerDependent;
+import dev.chatbot.operator.children.ChildDependent;
+import dev.chatbot.operator.children.ConfigMapDependent;
+import dev.chatbot.operator.children.DeploymentDependent;
+import dev.chatbot.operator.children.JobDependent;
+import dev.chatbot.operator.children.ModelClaimDependent;
+import dev.chatbot.operator.children.NetworkPolicyDependent;
+import dev.chatbot.operator.children.ServiceDependent;
+import dev.chatbot.operator.migration.Migrations;
+import dev.chatbot.operator.migration.Migrations.Step;
+import dev.chatbot.operator.migration.SmokeTester;
 import dev.chatbot.operator.model.Names;
 import dev.chatbot.operator.model.OperatorSettings;
-import dev.chatbot.operator.model.SpecValidator;
-import dev.chatbot.operator.model.SpecValidator.Violation;
-import dev.chatbot.operator.reconciler.Migrations.Step;
+import dev.chatbot.operator.observer.Observation;
+import dev.chatbot.operator.observer.Observer;
+import dev.chatbot.operator.status.Conditions;
+import dev.chatbot.operator.status.EventRecorder;
+import dev.chatbot.operator.status.StatusBuilder;
+import dev.chatbot.operator.validation.SpecValidator;
+import dev.chatbot.operator.validation.SpecValidator.Violation;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -92,13 +99,12 @@ public class ChatbotReconciler implements Reconciler<ChatbotDeployment> {
     String stamp = now.toString();
     EventRecorder events = new EventRecorder(context.getClient());
     ChatbotDeploymentStatus before = StatusBuilder.current(cr);
-    String name = cr.getMetadata().getNamespace() + "/" + cr.getMetadata().getName();
 
     List<Violation> violations = SpecValidator.validate(cr);
     if (!violations.isEmpty()) {
       ChatbotDeploymentStatus next = StatusBuilder.invalid(cr, violations, stamp);
       if (!Objects.equals(next, before)) {
-        LOG.warn("{}: invalid spec, leaving children as they are: {}", name, violations);
+        LOG.warn("invalid spec, leaving children as they are: {}", violations);
         events.warning(cr, StatusBuilder.INVALID_SPEC, readyMessage(next));
       }
       return patchIfChanged(cr, before, next);
@@ -109,7 +115,7 @@ public class ChatbotReconciler implements Reconciler<ChatbotDeployment> {
     if (step.smokeTest()) {
       Phase target = cr.getSpec().getPhase();
       SmokeTester.Result result = smokeTester.test(cr, target);
-      LOG.info("{}: smoke test of {} backend: {}", name, target, result.message());
+      LOG.info("smoke test of {} backend: {}", target, result.message());
       step = Migrations.afterSmokeTest(step, result.passed(), result.message(), now);
     }
     context.managedWorkflowAndDependentResourceContext().put(ChildDependent.PLAN_KEY, step.plan());
@@ -119,7 +125,7 @@ public class ChatbotReconciler implements Reconciler<ChatbotDeployment> {
 
     Observation after = Observer.refresh(cr, context, observed);
     ChatbotDeploymentStatus next = StatusBuilder.build(cr, after, step, settings, stamp);
-    recordTransitions(cr, name, before, next, events);
+    recordTransitions(cr, before, next, events);
     UpdateControl<ChatbotDeployment> control = patchIfChanged(cr, before, next);
     MigrationStatus m = next.getMigration();
     boolean stepped =
@@ -142,17 +148,10 @@ public class ChatbotReconciler implements Reconciler<ChatbotDeployment> {
     if (conflict(e)) {
       // The resource changed while this pass ran (optimistic locking): JOSDK retries with the
       // fresh one. Nothing for the user to see.
-      LOG.info(
-          "{}/{}: changed during reconcile, retrying",
-          cr.getMetadata().getNamespace(),
-          cr.getMetadata().getName());
+      LOG.info("changed during reconcile, retrying");
       return ErrorStatusUpdateControl.noStatusUpdate();
     }
-    LOG.error(
-        "{}/{}: reconcile failed: {}",
-        cr.getMetadata().getNamespace(),
-        cr.getMetadata().getName(),
-        e.toString());
+    LOG.error("reconcile failed: {}", e.toString());
     ChatbotDeploymentStatus before = StatusBuilder.current(cr);
     String stamp = clock.instant().truncatedTo(ChronoUnit.SECONDS).toString();
     ChatbotDeploymentStatus next = StatusBuilder.invalid(cr, List.of(), stamp);
@@ -200,7 +199,6 @@ public class ChatbotReconciler implements Reconciler<ChatbotDeployment> {
 
   private void recordTransitions(
       ChatbotDeployment cr,
-      String name,
       ChatbotDeploymentStatus before,
       ChatbotDeploymentStatus next,
       EventRecorder events) {
@@ -212,7 +210,7 @@ public class ChatbotReconciler implements Reconciler<ChatbotDeployment> {
             || was.getToPhase() != is.getToPhase())) {
       String reason = "Migration" + is.getState();
       String message = is.getFromPhase() + " -> " + is.getToPhase() + ": " + is.getMessage();
-      LOG.info("{}: migration {}", name, message + " [" + is.getState() + "]");
+      LOG.info("migration {} [{}]", message, is.getState());
       if (is.getState() == MigrationState.Failed) {
         events.warning(cr, reason, message);
       } else {
@@ -220,7 +218,7 @@ public class ChatbotReconciler implements Reconciler<ChatbotDeployment> {
       }
     }
     if (before.getActivePhase() != next.getActivePhase() && next.getActivePhase() != null) {
-      LOG.info("{}: {} now serves traffic", name, next.getActivePhase());
+      LOG.info("{} now serves traffic", next.getActivePhase());
       events.normal(cr, "PhaseActive", next.getActivePhase() + " serves traffic");
     }
     Optional<Condition> readyBefore = Conditions.find(before.getConditions(), Conditions.READY);
@@ -229,7 +227,7 @@ public class ChatbotReconciler implements Reconciler<ChatbotDeployment> {
     String reasonNow = readyNow.map(Condition::getReason).orElse(null);
     if (!Objects.equals(reasonBefore, reasonNow) && readyNow.isPresent()) {
       Condition c = readyNow.get();
-      LOG.info("{}: Ready={} ({}): {}", name, c.getStatus(), c.getReason(), c.getMessage());
+      LOG.info("Ready={} ({}): {}", c.getStatus(), c.getReason(), c.getMessage());
       if ("True".equals(c.getStatus())) {
         events.normal(cr, c.getReason(), c.getMessage());
       } else if (!"Migrating".equals(c.getReason())

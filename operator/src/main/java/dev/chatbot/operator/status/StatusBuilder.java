@@ -1,4 +1,4 @@
-package dev.chatbot.operator.reconciler;
+package dev.chatbot.operator.status;
 
 import dev.chatbot.api.v1alpha1.ChatbotDeployment;
 import dev.chatbot.api.v1alpha1.ChatbotDeploymentStatus;
@@ -8,25 +8,27 @@ import dev.chatbot.api.v1alpha1.ModelSource;
 import dev.chatbot.api.v1alpha1.ModelStatus;
 import dev.chatbot.api.v1alpha1.Phase;
 import dev.chatbot.api.v1alpha1.ReplicaStatus;
+import dev.chatbot.operator.migration.Migrations;
+import dev.chatbot.operator.migration.Migrations.Step;
 import dev.chatbot.operator.model.Defaults;
 import dev.chatbot.operator.model.OperatorSettings;
 import dev.chatbot.operator.model.OperatorSettings.AutoscalingApi;
-import dev.chatbot.operator.model.SpecValidator.Violation;
-import dev.chatbot.operator.reconciler.Migrations.Step;
-import dev.chatbot.operator.reconciler.Observation.Availability;
-import dev.chatbot.operator.reconciler.Observation.JobState;
+import dev.chatbot.operator.observer.Observation;
+import dev.chatbot.operator.observer.Observation.Availability;
+import dev.chatbot.operator.observer.Observation.JobState;
+import dev.chatbot.operator.validation.SpecValidator.Violation;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.util.List;
 import java.util.stream.Collectors;
 
 /** The status a pass reports. Pure: the same inputs give an equal status. */
-final class StatusBuilder {
-  static final String INVALID_SPEC = "InvalidSpec";
+public final class StatusBuilder {
+  public static final String INVALID_SPEC = "InvalidSpec";
 
   private StatusBuilder() {}
 
   /** Status for a spec that breaks a rule: reported, and nothing else changes. */
-  static ChatbotDeploymentStatus invalid(
+  public static ChatbotDeploymentStatus invalid(
       ChatbotDeployment cr, List<Violation> violations, String now) {
     ChatbotDeploymentStatus old = current(cr);
     ChatbotDeploymentStatus s = copyObserved(old);
@@ -43,7 +45,7 @@ final class StatusBuilder {
     return s;
   }
 
-  static ChatbotDeploymentStatus build(
+  public static ChatbotDeploymentStatus build(
       ChatbotDeployment cr, Observation obs, Step step, OperatorSettings settings, String now) {
     ChatbotDeploymentStatus old = current(cr);
     ChatbotDeploymentStatus s = new ChatbotDeploymentStatus();
@@ -217,7 +219,7 @@ final class StatusBuilder {
         .toList();
   }
 
-  static ChatbotDeploymentStatus current(ChatbotDeployment cr) {
+  public static ChatbotDeploymentStatus current(ChatbotDeployment cr) {
     return cr.getStatus() == null ? new ChatbotDeploymentStatus() : cr.getStatus();
   }
 

@@ -1,4 +1,4 @@
-package dev.chatbot.operator.reconciler;
+package dev.chatbot.operator.migration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -8,10 +8,11 @@ import dev.chatbot.api.v1alpha1.MigrationState;
 import dev.chatbot.api.v1alpha1.MigrationStatus;
 import dev.chatbot.api.v1alpha1.MigrationStrategy;
 import dev.chatbot.api.v1alpha1.Phase;
+import dev.chatbot.operator.migration.Migrations.Step;
 import dev.chatbot.operator.model.OperatorSettings;
-import dev.chatbot.operator.reconciler.Migrations.Step;
-import dev.chatbot.operator.reconciler.Observation.Availability;
-import dev.chatbot.operator.reconciler.Observation.JobState;
+import dev.chatbot.operator.observer.Observation;
+import dev.chatbot.operator.observer.Observation.Availability;
+import dev.chatbot.operator.observer.Observation.JobState;
 import dev.chatbot.operator.support.Fixtures;
 import java.time.Instant;
 import java.util.EnumMap;

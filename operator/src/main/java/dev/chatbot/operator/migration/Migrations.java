@@ -1,4 +1,4 @@
-package dev.chatbot.operator.reconciler;
+package dev.chatbot.operator.migration;
 
 import dev.chatbot.api.v1alpha1.ChatbotDeployment;
 import dev.chatbot.api.v1alpha1.ChatbotDeploymentStatus;
@@ -11,7 +11,8 @@ import dev.chatbot.operator.model.Defaults;
 import dev.chatbot.operator.model.OperatorSettings;
 import dev.chatbot.operator.model.Plan;
 import dev.chatbot.operator.model.Storage;
-import dev.chatbot.operator.reconciler.Observation.JobState;
+import dev.chatbot.operator.observer.Observation;
+import dev.chatbot.operator.observer.Observation.JobState;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
@@ -242,7 +243,7 @@ public final class Migrations {
     return now.isAfter(since.plus(Duration.ofSeconds(seconds)));
   }
 
-  static boolean finished(MigrationState state) {
+  public static boolean finished(MigrationState state) {
     return state == MigrationState.Completed
         || state == MigrationState.Failed
         || state == MigrationState.Aborted;

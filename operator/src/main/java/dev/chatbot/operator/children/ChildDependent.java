@@ -1,4 +1,4 @@
-package dev.chatbot.operator.dependent;
+package dev.chatbot.operator.children;
 
 import dev.chatbot.api.v1alpha1.ChatbotDeployment;
 import dev.chatbot.operator.model.DesiredState;

@@ -1,4 +1,4 @@
-package dev.chatbot.operator.reconciler;
+package dev.chatbot.operator.observer;
 
 import dev.chatbot.api.v1alpha1.ChatbotDeployment;
 import dev.chatbot.api.v1alpha1.HuggingFaceSpec;
@@ -6,8 +6,8 @@ import dev.chatbot.api.v1alpha1.Phase;
 import dev.chatbot.api.v1alpha1.ServiceType;
 import dev.chatbot.operator.model.Names;
 import dev.chatbot.operator.model.Storage;
-import dev.chatbot.operator.reconciler.Observation.Availability;
-import dev.chatbot.operator.reconciler.Observation.JobState;
+import dev.chatbot.operator.observer.Observation.Availability;
+import dev.chatbot.operator.observer.Observation.JobState;
 import io.fabric8.kubernetes.api.model.LoadBalancerIngress;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
@@ -19,10 +19,10 @@ import java.util.Map;
 import java.util.Optional;
 
 /** Reads what a pass needs from the informer caches (and the token Secret from the API). */
-final class Observer {
+public final class Observer {
   private Observer() {}
 
-  static Observation observe(ChatbotDeployment cr, Context<ChatbotDeployment> context) {
+  public static Observation observe(ChatbotDeployment cr, Context<ChatbotDeployment> context) {
     return observe(cr, context, secret(cr, context));
   }
 
@@ -30,7 +30,7 @@ final class Observer {
    * The same look after this pass's writes (the caches hold what was just applied), so the status
    * reports the children as they now are. The Secret is not read twice.
    */
-  static Observation refresh(
+  public static Observation refresh(
       ChatbotDeployment cr, Context<ChatbotDeployment> context, Observation before) {
     return observe(cr, context, new String[] {before.secretProblem(), before.secretVersion()});
   }

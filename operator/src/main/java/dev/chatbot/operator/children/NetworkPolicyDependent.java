@@ -1,4 +1,4 @@
-package dev.chatbot.operator.dependent;
+package dev.chatbot.operator.children;
 
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 
