@@ -8,6 +8,7 @@ import dev.chatbot.operator.reconciler.ChatbotReconciler;
 import io.fabric8.kubernetes.api.model.APIGroup;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -55,15 +56,16 @@ public final class ChatbotOperator {
                         OperatorConfig.LEASE_NAME, config.leaseNamespace()));
               }
             });
-    operator.register(
-        new ChatbotReconciler(settings, smokeTester, Clock.systemUTC()),
-        c -> {
-          if (config.namespaces().isEmpty()) {
-            c.watchingAllNamespaces();
-          } else {
-            c.settingNamespaces(config.namespaces());
-          }
-        });
+    ChatbotReconciler reconciler = new ChatbotReconciler(settings, smokeTester, Clock.systemUTC());
+    var overrider =
+        ControllerConfigurationOverrider.override(
+            operator.getConfigurationService().getConfigurationFor(reconciler));
+    if (config.namespaces().isEmpty()) {
+      overrider.watchingAllNamespaces();
+    } else {
+      overrider.settingNamespaces(config.namespaces());
+    }
+    operator.register(reconciler, ChatbotReconciler.servingAutoscalingApi(overrider.build(), api));
     LOG.info(
         "watching {}; autoscaling API {}; runtime image {}; leader election {}",
         config.namespaces().isEmpty() ? "all namespaces" : config.namespaces(),

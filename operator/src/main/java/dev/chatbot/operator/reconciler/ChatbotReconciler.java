@@ -5,7 +5,8 @@ import dev.chatbot.api.v1alpha1.ChatbotDeploymentStatus;
 import dev.chatbot.api.v1alpha1.MigrationState;
 import dev.chatbot.api.v1alpha1.MigrationStatus;
 import dev.chatbot.api.v1alpha1.Phase;
-import dev.chatbot.operator.children.AutoscalerDependent;
+import dev.chatbot.operator.children.AutoscalerV2Dependent;
+import dev.chatbot.operator.children.AutoscalerV2beta2Dependent;
 import dev.chatbot.operator.children.ChildDependent;
 import dev.chatbot.operator.children.ConfigMapDependent;
 import dev.chatbot.operator.children.DeploymentDependent;
@@ -16,8 +17,10 @@ import dev.chatbot.operator.children.ServiceDependent;
 import dev.chatbot.operator.migration.Migrations;
 import dev.chatbot.operator.migration.Migrations.Step;
 import dev.chatbot.operator.migration.SmokeTester;
+import dev.chatbot.operator.model.DesiredState;
 import dev.chatbot.operator.model.Names;
 import dev.chatbot.operator.model.OperatorSettings;
+import dev.chatbot.operator.model.OperatorSettings.AutoscalingApi;
 import dev.chatbot.operator.observer.Observation;
 import dev.chatbot.operator.observer.Observer;
 import dev.chatbot.operator.status.Conditions;
@@ -26,30 +29,65 @@ import dev.chatbot.operator.status.StatusBuilder;
 import dev.chatbot.operator.validation.SpecValidator;
 import dev.chatbot.operator.validation.SpecValidator.Violation;
 import io.fabric8.kubernetes.api.model.Condition;
+import io.javaoperatorsdk.operator.api.config.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.config.ResolvedControllerConfiguration;
+import io.javaoperatorsdk.operator.api.config.dependent.DependentResourceSpec;
+import io.javaoperatorsdk.operator.api.config.workflow.WorkflowSpec;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
-import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
-import io.javaoperatorsdk.operator.api.reconciler.EventSourceUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
-import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.api.reconciler.Workflow;
+import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns a ChatbotDeployment into its children and honest status. Thin: validation, the phase-change
- * decision and the desired state are pure code elsewhere; this class reads, applies and reports.
+ * Turns a ChatbotDeployment into its children and honest status, one pass at a time: validate,
+ * observe, decide the migration step, compute the desired state once, run the managed workflow that
+ * applies it (order by {@code dependsOn}), then report. Thin: every decision is pure code in its
+ * stage's package.
  */
-@ControllerConfiguration(name = "chatbotdeployment", fieldManager = Names.FIELD_MANAGER)
+@Workflow(
+    explicitInvocation = true,
+    dependents = {
+      @Dependent(name = ConfigMapDependent.NAME, type = ConfigMapDependent.class),
+      @Dependent(name = ModelClaimDependent.NAME, type = ModelClaimDependent.class),
+      @Dependent(
+          name = JobDependent.NAME,
+          type = JobDependent.class,
+          dependsOn = ModelClaimDependent.NAME),
+      // The policy guards the backend pods from their first moment.
+      @Dependent(name = NetworkPolicyDependent.NAME, type = NetworkPolicyDependent.class),
+      @Dependent(
+          name = DeploymentDependent.NAME,
+          type = DeploymentDependent.class,
+          dependsOn = {
+            ConfigMapDependent.NAME,
+            ModelClaimDependent.NAME,
+            NetworkPolicyDependent.NAME
+          }),
+      @Dependent(name = ServiceDependent.NAME, type = ServiceDependent.class),
+      @Dependent(
+          name = AutoscalerV2Dependent.NAME,
+          type = AutoscalerV2Dependent.class,
+          dependsOn = DeploymentDependent.NAME),
+      @Dependent(
+          name = AutoscalerV2beta2Dependent.NAME,
+          type = AutoscalerV2beta2Dependent.class,
+          dependsOn = DeploymentDependent.NAME)
+    })
+@io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration(
+    name = "chatbotdeployment",
+    fieldManager = Names.FIELD_MANAGER)
 public class ChatbotReconciler implements Reconciler<ChatbotDeployment> {
   private static final Logger LOG = LoggerFactory.getLogger(ChatbotReconciler.class);
   static final Duration MIGRATION_POLL = Duration.ofSeconds(2);
@@ -58,38 +96,52 @@ public class ChatbotReconciler implements Reconciler<ChatbotDeployment> {
   private final OperatorSettings settings;
   private final SmokeTester smokeTester;
   private final Clock clock;
-  private final List<ChildDependent<?>> dependents = new ArrayList<>();
 
   public ChatbotReconciler(OperatorSettings settings, SmokeTester smokeTester, Clock clock) {
     this.settings = settings;
     this.smokeTester = smokeTester;
     this.clock = clock;
-    // Order matters on first creation: configuration and storage before the pods that use them.
-    dependents.add(new ConfigMapDependent());
-    dependents.add(new ModelClaimDependent());
-    dependents.add(new JobDependent());
-    dependents.add(new DeploymentDependent());
-    dependents.add(new ServiceDependent());
-    dependents.add(new NetworkPolicyDependent());
-    switch (settings.autoscalingApi()) {
-      case V2 ->
-          dependents.add(
-              new AutoscalerDependent<>(
-                  io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler.class));
-      case V2BETA2 ->
-          dependents.add(
-              new AutoscalerDependent<>(
-                  io.fabric8.kubernetes.api.model.autoscaling.v2beta2.HorizontalPodAutoscaler
-                      .class));
-      case NONE -> {}
-    }
   }
 
-  @Override
-  public List<EventSource<?, ChatbotDeployment>> prepareEventSources(
-      EventSourceContext<ChatbotDeployment> context) {
-    return EventSourceUtils.dependentEventSources(
-        context, dependents.toArray(new ChildDependent<?>[0]));
+  /**
+   * The workflow above with only the autoscaler dependent of the API the cluster serves (discovered
+   * once at start), or none. Chosen at registration rather than by an activation condition: JOSDK
+   * starts an activation-conditioned dependent's informer inside the first reconcile, so an
+   * autoscaler kind the operator may not list would no longer stop start-up, and the first pass
+   * would write the other children before failing (shown on the real API server by RbacIT).
+   */
+  public static ControllerConfiguration<ChatbotDeployment> servingAutoscalingApi(
+      ControllerConfiguration<ChatbotDeployment> configuration, AutoscalingApi api) {
+    Map<String, AutoscalingApi> autoscalers =
+        Map.of(
+            AutoscalerV2Dependent.NAME, AutoscalingApi.V2,
+            AutoscalerV2beta2Dependent.NAME, AutoscalingApi.V2BETA2);
+    WorkflowSpec workflow = configuration.getWorkflowSpec().orElseThrow();
+    @SuppressWarnings("rawtypes")
+    List<DependentResourceSpec> kept =
+        workflow.getDependentResourceSpecs().stream()
+            .filter(d -> autoscalers.getOrDefault(d.getName(), api) == api)
+            .toList();
+    var resolved = new ResolvedControllerConfiguration<>(configuration);
+    resolved.setWorkflowSpec(
+        new WorkflowSpec() {
+          @Override
+          @SuppressWarnings("rawtypes")
+          public List<DependentResourceSpec> getDependentResourceSpecs() {
+            return kept;
+          }
+
+          @Override
+          public boolean isExplicitInvocation() {
+            return workflow.isExplicitInvocation();
+          }
+
+          @Override
+          public boolean handleExceptionsInReconciler() {
+            return workflow.handleExceptionsInReconciler();
+          }
+        });
+    return resolved;
   }
 
   @Override
@@ -118,10 +170,8 @@ public class ChatbotReconciler implements Reconciler<ChatbotDeployment> {
       LOG.info("smoke test of {} backend: {}", target, result.message());
       step = Migrations.afterSmokeTest(step, result.passed(), result.message(), now);
     }
-    context.managedWorkflowAndDependentResourceContext().put(ChildDependent.PLAN_KEY, step.plan());
-    for (ChildDependent<?> dependent : dependents) {
-      dependent.reconcile(cr, context);
-    }
+    ChildDependent.use(context, DesiredState.of(step.plan()));
+    context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
 
     Observation after = Observer.refresh(cr, context, observed);
     ChatbotDeploymentStatus next = StatusBuilder.build(cr, after, step, settings, stamp);

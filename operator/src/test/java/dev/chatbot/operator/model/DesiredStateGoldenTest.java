@@ -46,7 +46,7 @@ class DesiredStateGoldenTest {
             java.util.Map.of(),
             storage,
             storage);
-    List<HasMetadata> children = DesiredState.of(plan);
+    List<HasMetadata> children = DesiredState.of(plan).children();
     String dir = example.replace(".yaml", "");
     return children.stream()
         .map(

@@ -34,8 +34,8 @@ class DesiredStateTest {
   static List<HasMetadata> children(ChatbotDeployment cr, OperatorSettings settings) {
     Phase phase = cr.getSpec().getPhase();
     boolean storage = Storage.downloads(cr);
-    return DesiredState.of(
-        new Plan(cr, settings, Set.of(phase), phase, Map.of(), storage, storage));
+    return DesiredState.of(new Plan(cr, settings, Set.of(phase), phase, Map.of(), storage, storage))
+        .children();
   }
 
   static <T extends HasMetadata> T one(List<HasMetadata> all, Class<T> type, String name) {
