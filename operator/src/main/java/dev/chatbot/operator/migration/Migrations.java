@@ -84,7 +84,7 @@ public final class Migrations {
     }
     MigrationSpec spec = cr.getSpec().getMigration();
     boolean recreate =
-        Defaults.or(spec.getStrategy(), MigrationStrategy.MakeBeforeBreak)
+        Defaults.or(spec.getStrategy(), MigrationSpec.DEFAULT_STRATEGY)
             == MigrationStrategy.Recreate;
     boolean downloadsTarget = target == Phase.LOCAL && storage;
     Set<Phase> both = EnumSet.of(active, target);
@@ -120,7 +120,7 @@ public final class Migrations {
         Plan plan =
             plan(cr, settings, starting, servingWhileStarting, hashes, storage, downloadsTarget);
         if (obs.available(target)) {
-          boolean smoke = Defaults.or(spec.getSmokeTest(), true);
+          boolean smoke = Defaults.or(spec.getSmokeTest(), MigrationSpec.DEFAULT_SMOKE_TEST);
           enter(
               m,
               smoke ? MigrationState.SmokeTesting : MigrationState.Switching,
@@ -134,7 +134,9 @@ public final class Migrations {
               "the "
                   + target
                   + " backend was not available within "
-                  + Defaults.or(spec.getProgressDeadlineSeconds(), 600)
+                  + Defaults.or(
+                      spec.getProgressDeadlineSeconds(),
+                      MigrationSpec.DEFAULT_PROGRESS_DEADLINE_SECONDS)
                   + "s",
               now);
         }
@@ -239,7 +241,9 @@ public final class Migrations {
 
   private static boolean deadlinePassed(MigrationStatus m, MigrationSpec spec, Instant now) {
     Instant since = Instant.parse(m.getStateSince());
-    int seconds = Defaults.or(spec.getProgressDeadlineSeconds(), 600);
+    int seconds =
+        Defaults.or(
+            spec.getProgressDeadlineSeconds(), MigrationSpec.DEFAULT_PROGRESS_DEADLINE_SECONDS);
     return now.isAfter(since.plus(Duration.ofSeconds(seconds)));
   }
 

@@ -27,9 +27,15 @@ public final class RuntimeConfig {
     if (chat.getSystemPrompt() != null && !chat.getSystemPrompt().isEmpty()) {
       data.put("system_prompt", chat.getSystemPrompt());
     }
-    data.put("max_tokens", String.valueOf(Defaults.or(chat.getMaxTokens(), 256)));
-    data.put("temperature", String.valueOf(Defaults.or(chat.getTemperature(), 0.7)));
-    data.put("max_history", String.valueOf(Defaults.or(chat.getMaxHistory(), 10)));
+    data.put(
+        "max_tokens",
+        String.valueOf(Defaults.or(chat.getMaxTokens(), ChatSpec.DEFAULT_MAX_TOKENS)));
+    data.put(
+        "temperature",
+        String.valueOf(Defaults.or(chat.getTemperature(), ChatSpec.DEFAULT_TEMPERATURE)));
+    data.put(
+        "max_history",
+        String.valueOf(Defaults.or(chat.getMaxHistory(), ChatSpec.DEFAULT_MAX_HISTORY)));
     switch (phase) {
       case MOCK -> data.put("model_provider", "mock");
       case HUGGINGFACE -> {
@@ -39,15 +45,25 @@ public final class RuntimeConfig {
         data.put(
             "huggingface_endpoint",
             Defaults.or(hf.getEndpoint(), HuggingFaceSpec.DEFAULT_ENDPOINT));
-        data.put("requests_per_minute", String.valueOf(Defaults.or(hf.getRequestsPerMinute(), 60)));
-        data.put("timeout_seconds", String.valueOf(Defaults.or(hf.getTimeoutSeconds(), 30)));
-        data.put("fallback_to_mock", String.valueOf(Defaults.or(hf.getFallbackToMock(), true)));
+        data.put(
+            "requests_per_minute",
+            String.valueOf(
+                Defaults.or(
+                    hf.getRequestsPerMinute(), HuggingFaceSpec.DEFAULT_REQUESTS_PER_MINUTE)));
+        data.put(
+            "timeout_seconds",
+            String.valueOf(
+                Defaults.or(hf.getTimeoutSeconds(), HuggingFaceSpec.DEFAULT_TIMEOUT_SECONDS)));
+        data.put(
+            "fallback_to_mock",
+            String.valueOf(
+                Defaults.or(hf.getFallbackToMock(), HuggingFaceSpec.DEFAULT_FALLBACK_TO_MOCK)));
       }
       case LOCAL -> {
         LocalSpec local = cr.getSpec().getLocal();
         data.put("model_provider", "ollama");
         data.put("model", local.getModels().get(0));
-        data.put("ollama_url", "http://127.0.0.1:" + Names.OLLAMA_PORT);
+        data.put("ollama_url", "http://" + Deployments.OLLAMA_HOST);
       }
     }
     return data;

@@ -1,6 +1,7 @@
 package dev.chatbot.operator.model;
 
 import dev.chatbot.api.v1alpha1.ChatbotDeployment;
+import dev.chatbot.api.v1alpha1.DownloadSpec;
 import dev.chatbot.api.v1alpha1.LocalSpec;
 import dev.chatbot.api.v1alpha1.ModelSource;
 import dev.chatbot.api.v1alpha1.OllamaSpec;
@@ -58,8 +59,7 @@ public final class Storage {
   /** Whether the local phase downloads models into a volume (rather than using an image). */
   public static boolean downloads(ChatbotDeployment cr) {
     LocalSpec local = cr.getSpec().getLocal();
-    return local != null
-        && Defaults.or(local.getModelSource(), ModelSource.DOWNLOAD) == ModelSource.DOWNLOAD;
+    return local != null && Defaults.modelSource(local) == ModelSource.DOWNLOAD;
   }
 
   /** The claim the operator creates, or null when it reuses an existing one or needs none. */
@@ -73,7 +73,7 @@ public final class Storage {
     }
     List<String> modes =
         storage.getAccessModes() == null || storage.getAccessModes().isEmpty()
-            ? List.of("ReadWriteOnce")
+            ? List.of(StorageSpec.DEFAULT_ACCESS_MODE)
             : storage.getAccessModes();
     return new PersistentVolumeClaimBuilder()
         .withMetadata(Meta.of(cr, Names.modelClaim(cr), Names.labels(cr, Names.COMPONENT_MODELS)))
@@ -81,7 +81,9 @@ public final class Storage {
         .withAccessModes(modes)
         .withStorageClassName(storage.getStorageClassName())
         .withNewResources()
-        .withRequests(Map.of("storage", new Quantity(Defaults.or(storage.getSize(), "20Gi"))))
+        .withRequests(
+            Map.of(
+                "storage", new Quantity(Defaults.or(storage.getSize(), StorageSpec.DEFAULT_SIZE))))
         .endResources()
         .endSpec()
         .build();
@@ -105,9 +107,13 @@ public final class Storage {
     return new JobBuilder()
         .withMetadata(Meta.of(cr, downloadJobName(cr), labels))
         .withNewSpec()
-        .withBackoffLimit(Defaults.or(local.getDownload().getBackoffLimit(), 3))
+        .withBackoffLimit(
+            Defaults.or(local.getDownload().getBackoffLimit(), DownloadSpec.DEFAULT_BACKOFF_LIMIT))
         .withActiveDeadlineSeconds(
-            Defaults.or(local.getDownload().getActiveDeadlineSeconds(), 3600).longValue())
+            Defaults.or(
+                    local.getDownload().getActiveDeadlineSeconds(),
+                    DownloadSpec.DEFAULT_ACTIVE_DEADLINE_SECONDS)
+                .longValue())
         .withNewTemplate()
         .withNewMetadata()
         .withLabels(labels)
@@ -126,9 +132,9 @@ public final class Storage {
         .withEnv(
             Deployments.env("MODELS", String.join(" ", local.getModels())),
             Deployments.env("OLLAMA_MODELS", Deployments.MODELS_PATH),
-            Deployments.env("OLLAMA_HOST", "127.0.0.1:" + Names.OLLAMA_PORT),
+            Deployments.env("OLLAMA_HOST", Deployments.OLLAMA_HOST),
             Deployments.env("HOME", "/tmp"))
-        .withResources(Defaults.requirements(null, Defaults.resources("250m", "512Mi", "2", "2Gi")))
+        .withResources(Defaults.requirements(null, Defaults.DOWNLOADER_RESOURCES))
         .withSecurityContext(PodParts.containerSecurityContext())
         .withVolumeMounts(
             PodParts.mount(Deployments.MODELS_VOLUME, Deployments.MODELS_PATH, false),

@@ -3,7 +3,9 @@ package dev.chatbot.operator.observer;
 import dev.chatbot.api.v1alpha1.ChatbotDeployment;
 import dev.chatbot.api.v1alpha1.HuggingFaceSpec;
 import dev.chatbot.api.v1alpha1.Phase;
+import dev.chatbot.api.v1alpha1.SecretKeySelector;
 import dev.chatbot.api.v1alpha1.ServiceType;
+import dev.chatbot.operator.model.Defaults;
 import dev.chatbot.operator.model.Names;
 import dev.chatbot.operator.model.Storage;
 import dev.chatbot.operator.observer.Observation.Availability;
@@ -117,8 +119,7 @@ public final class Observer {
       return new String[] {null, ""};
     }
     String name = hf.getTokenSecretRef().getName();
-    String key =
-        hf.getTokenSecretRef().getKey() == null ? "token" : hf.getTokenSecretRef().getKey();
+    String key = Defaults.or(hf.getTokenSecretRef().getKey(), SecretKeySelector.DEFAULT_KEY);
     Secret secret =
         context
             .getClient()

@@ -152,7 +152,7 @@ public final class StatusBuilder {
     if (local == null) {
       return Conditions.remove(c, Conditions.MODEL_READY);
     }
-    if (Defaults.or(local.getModelSource(), ModelSource.DOWNLOAD) == ModelSource.IMAGE) {
+    if (Defaults.modelSource(local) == ModelSource.IMAGE) {
       return Conditions.set(
           c, Conditions.MODEL_READY, true, "ModelsInImage", "models come with the image", gen, now);
     }
@@ -202,7 +202,7 @@ public final class StatusBuilder {
     if (local == null || local.getModels() == null) {
       return null;
     }
-    boolean image = Defaults.or(local.getModelSource(), ModelSource.DOWNLOAD) == ModelSource.IMAGE;
+    boolean image = Defaults.modelSource(local) == ModelSource.IMAGE;
     return local.getModels().stream()
         .map(
             name -> {
