@@ -186,6 +186,11 @@ class MockServerMigrationIT {
             "MigrationSmokeTesting",
             "MigrationSwitching",
             "MigrationCompleted");
+    // Back to mock: the Events of serving mock again count on the first ones.
+    assertThat(client.v1().events().inNamespace(ns).list().getItems())
+        .filteredOn(e -> "mock serves traffic".equals(e.getMessage()))
+        .singleElement()
+        .satisfies(e -> assertThat(e.getCount()).isEqualTo(3));
     System.out.println("mock server migration durations: " + durations);
   }
 

@@ -2,7 +2,6 @@ package dev.chatbot.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
-import java.util.Objects;
 
 /** The last or current phase change. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -126,28 +125,5 @@ public class MigrationStatus {
 
   public void setMessage(String message) {
     this.message = message;
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    if (!(o instanceof MigrationStatus)) {
-      return false;
-    }
-    MigrationStatus that = (MigrationStatus) o;
-    return fromPhase == that.fromPhase
-        && toPhase == that.toPhase
-        && state == that.state
-        && Objects.equals(startedAt, that.startedAt)
-        && Objects.equals(stateSince, that.stateSince)
-        && Objects.equals(finishedAt, that.finishedAt)
-        && Objects.equals(message, that.message)
-        && Objects.equals(reason, that.reason)
-        && Objects.equals(generation, that.generation);
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(
-        fromPhase, toPhase, state, startedAt, stateSince, finishedAt, message, reason, generation);
   }
 }

@@ -13,6 +13,7 @@ import dev.chatbot.operator.model.Plan;
 import dev.chatbot.operator.model.Storage;
 import dev.chatbot.operator.observer.Observation;
 import dev.chatbot.operator.observer.Observation.JobState;
+import dev.chatbot.operator.status.Reason;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
@@ -26,11 +27,6 @@ import java.util.Set;
  * One transition per pass; the reconciler applies the step's plan and records the new state.
  */
 public final class Migrations {
-  public static final String SECRET_NOT_FOUND = "SecretNotFound";
-  public static final String DOWNLOAD_FAILED = "ModelDownloadFailed";
-  public static final String DEADLINE = "ProgressDeadlineExceeded";
-  public static final String SMOKE_FAILED = "SmokeTestFailed";
-
   private Migrations() {}
 
   /**
@@ -94,7 +90,7 @@ public final class Migrations {
     switch (m.getState()) {
       case Preparing -> {
         if (target == Phase.HUGGINGFACE && obs.secretProblem() != null) {
-          finish(m, MigrationState.Failed, SECRET_NOT_FOUND, obs.secretProblem(), now);
+          finish(m, MigrationState.Failed, Reason.SecretNotFound, obs.secretProblem(), now);
         } else if (downloadsTarget) {
           enter(m, MigrationState.Downloading, "downloading models", now);
         } else {
@@ -111,7 +107,7 @@ public final class Migrations {
         if (job.kind() == JobState.Kind.SUCCEEDED) {
           enter(m, MigrationState.StartingBackend, "models ready; starting the backend", now);
         } else if (job.kind() == JobState.Kind.FAILED) {
-          finish(m, MigrationState.Failed, DOWNLOAD_FAILED, job.message(), now);
+          finish(m, MigrationState.Failed, Reason.ModelDownloadFailed, job.message(), now);
         }
         return new Step(
             plan(cr, settings, Set.of(active), active, hashes, storage, true), active, m, false);
@@ -130,7 +126,7 @@ public final class Migrations {
           finish(
               m,
               MigrationState.Failed,
-              DEADLINE,
+              Reason.ProgressDeadlineExceeded,
               "the "
                   + target
                   + " backend was not available within "
@@ -184,7 +180,7 @@ public final class Migrations {
     if (passed) {
       enter(m, MigrationState.Switching, "test chat answered; moving traffic", now);
     } else {
-      finish(m, MigrationState.Failed, SMOKE_FAILED, message, now);
+      finish(m, MigrationState.Failed, Reason.SmokeTestFailed, message, now);
     }
     return new Step(step.plan(), step.active(), m, false);
   }
@@ -235,7 +231,8 @@ public final class Migrations {
     }
     Long generation = cr.getMetadata().getGeneration();
     boolean changed = generation != null && !generation.equals(m.getGeneration());
-    boolean secretFixed = SECRET_NOT_FOUND.equals(m.getReason()) && obs.secretProblem() == null;
+    boolean secretFixed =
+        Reason.SecretNotFound.name().equals(m.getReason()) && obs.secretProblem() == null;
     return changed || secretFixed;
   }
 
@@ -265,11 +262,11 @@ public final class Migrations {
   }
 
   private static void finish(
-      MigrationStatus m, MigrationState state, String reason, String message, Instant now) {
+      MigrationStatus m, MigrationState state, Reason reason, String message, Instant now) {
     m.setState(state);
     m.setStateSince(now.toString());
     m.setFinishedAt(now.toString());
     m.setMessage(message);
-    m.setReason(reason);
+    m.setReason(reason == null ? null : reason.name());
   }
 }

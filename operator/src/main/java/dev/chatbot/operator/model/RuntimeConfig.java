@@ -5,10 +5,8 @@ import dev.chatbot.api.v1alpha1.ChatbotDeployment;
 import dev.chatbot.api.v1alpha1.HuggingFaceSpec;
 import dev.chatbot.api.v1alpha1.LocalSpec;
 import dev.chatbot.api.v1alpha1.Phase;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -79,23 +77,14 @@ public final class RuntimeConfig {
 
   /** A short stable hash of configuration, put on pod templates so a change rolls the pods. */
   public static String hash(Map<String, String> data, String... extra) {
-    try {
-      MessageDigest digest = MessageDigest.getInstance("SHA-256");
-      new TreeMap<>(data)
-          .forEach(
-              (k, v) -> {
-                digest.update(k.getBytes(StandardCharsets.UTF_8));
-                digest.update((byte) 0);
-                digest.update(v.getBytes(StandardCharsets.UTF_8));
-                digest.update((byte) 0);
-              });
-      for (String e : extra) {
-        digest.update(e.getBytes(StandardCharsets.UTF_8));
-        digest.update((byte) 0);
-      }
-      return HexFormat.of().formatHex(digest.digest()).substring(0, 16);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    List<String> parts = new ArrayList<>();
+    new TreeMap<>(data)
+        .forEach(
+            (k, v) -> {
+              parts.add(k);
+              parts.add(v);
+            });
+    parts.addAll(List.of(extra));
+    return Hashes.of(parts.toArray(String[]::new));
   }
 }

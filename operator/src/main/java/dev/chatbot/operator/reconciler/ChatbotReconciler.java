@@ -2,7 +2,6 @@ package dev.chatbot.operator.reconciler;
 
 import dev.chatbot.api.v1alpha1.ChatbotDeployment;
 import dev.chatbot.api.v1alpha1.ChatbotDeploymentStatus;
-import dev.chatbot.api.v1alpha1.MigrationState;
 import dev.chatbot.api.v1alpha1.MigrationStatus;
 import dev.chatbot.api.v1alpha1.Phase;
 import dev.chatbot.operator.children.AutoscalerV2Dependent;
@@ -25,10 +24,14 @@ import dev.chatbot.operator.observer.Observation;
 import dev.chatbot.operator.observer.Observer;
 import dev.chatbot.operator.status.Conditions;
 import dev.chatbot.operator.status.EventRecorder;
+import dev.chatbot.operator.status.Reason;
 import dev.chatbot.operator.status.StatusBuilder;
+import dev.chatbot.operator.status.Transitions;
 import dev.chatbot.operator.validation.SpecValidator;
 import dev.chatbot.operator.validation.SpecValidator.Violation;
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.javaoperatorsdk.operator.AggregatedOperatorException;
 import io.javaoperatorsdk.operator.api.config.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.config.ResolvedControllerConfiguration;
 import io.javaoperatorsdk.operator.api.config.dependent.DependentResourceSpec;
@@ -45,7 +48,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -149,15 +151,15 @@ public class ChatbotReconciler implements Reconciler<ChatbotDeployment> {
       ChatbotDeployment cr, Context<ChatbotDeployment> context) {
     Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
     String stamp = now.toString();
-    EventRecorder events = new EventRecorder(context.getClient());
+    EventRecorder events = new EventRecorder(context.getClient(), clock);
     ChatbotDeploymentStatus before = StatusBuilder.current(cr);
 
     List<Violation> violations = SpecValidator.validate(cr);
     if (!violations.isEmpty()) {
       ChatbotDeploymentStatus next = StatusBuilder.invalid(cr, violations, stamp);
-      if (!Objects.equals(next, before)) {
+      if (!StatusBuilder.unchanged(before, next)) {
         LOG.warn("invalid spec, leaving children as they are: {}", violations);
-        events.warning(cr, StatusBuilder.INVALID_SPEC, readyMessage(next));
+        events.record(cr, Reason.InvalidSpec, readyMessage(next));
       }
       return patchIfChanged(cr, before, next);
     }
@@ -174,8 +176,12 @@ public class ChatbotReconciler implements Reconciler<ChatbotDeployment> {
     context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
 
     Observation after = Observer.refresh(cr, context, observed);
-    ChatbotDeploymentStatus next = StatusBuilder.build(cr, after, step, settings, stamp);
-    recordTransitions(cr, before, next, events);
+    ChatbotDeploymentStatus next =
+        StatusBuilder.build(cr, after, step.active(), step.migration(), settings, stamp);
+    for (Transitions.Notice notice : Transitions.between(before, next)) {
+      LOG.info("{}: {}", notice.reason(), notice.message());
+      events.record(cr, notice.reason(), notice.message());
+    }
     UpdateControl<ChatbotDeployment> control = patchIfChanged(cr, before, next);
     MigrationStatus m = next.getMigration();
     boolean stepped =
@@ -202,90 +208,56 @@ public class ChatbotReconciler implements Reconciler<ChatbotDeployment> {
       return ErrorStatusUpdateControl.noStatusUpdate();
     }
     LOG.error("reconcile failed: {}", e.toString());
+    String message = errorMessage(e);
     ChatbotDeploymentStatus before = StatusBuilder.current(cr);
-    String stamp = clock.instant().truncatedTo(ChronoUnit.SECONDS).toString();
-    ChatbotDeploymentStatus next = StatusBuilder.invalid(cr, List.of(), stamp);
-    next.setActivePhase(before.getActivePhase());
-    next.setConditions(
-        Conditions.set(
-            before.getConditions(),
-            Conditions.PROGRESSING,
-            false,
-            "ReconcileError",
-            errorMessage(e),
-            cr.getMetadata().getGeneration(),
-            stamp));
-    if (Objects.equals(next, before)) {
+    ChatbotDeploymentStatus next =
+        StatusBuilder.reconcileError(
+            cr, message, clock.instant().truncatedTo(ChronoUnit.SECONDS).toString());
+    if (StatusBuilder.unchanged(before, next)) {
       return ErrorStatusUpdateControl.noStatusUpdate();
     }
-    new EventRecorder(context.getClient()).warning(cr, "ReconcileError", errorMessage(e));
+    new EventRecorder(context.getClient(), clock).record(cr, Reason.ReconcileError, message);
     cr.setStatus(next);
     return ErrorStatusUpdateControl.patchStatus(cr);
   }
 
   static boolean conflict(Exception e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof io.fabric8.kubernetes.client.KubernetesClientException k
-          && k.getCode() == 409) {
-        return true;
-      }
-    }
-    return false;
+    return apiError(e).filter(k -> k.getCode() == 409).isPresent();
   }
 
   /** A short, secret-free description: a Forbidden error names the verb and resource. */
   static String errorMessage(Exception e) {
-    Throwable t = e;
-    while (t.getCause() != null
-        && !(t instanceof io.fabric8.kubernetes.client.KubernetesClientException)) {
-      t = t.getCause();
-    }
-    if (t instanceof io.fabric8.kubernetes.client.KubernetesClientException k
-        && k.getStatus() != null) {
-      return "API request failed (" + k.getCode() + "): " + k.getStatus().getMessage();
-    }
-    return "reconcile failed: " + t.getClass().getSimpleName();
+    return apiError(e)
+        .filter(k -> k.getStatus() != null)
+        .map(k -> "API request failed (" + k.getCode() + "): " + k.getStatus().getMessage())
+        .orElse("reconcile failed: " + innermost(e).getClass().getSimpleName());
   }
 
-  private void recordTransitions(
-      ChatbotDeployment cr,
-      ChatbotDeploymentStatus before,
-      ChatbotDeploymentStatus next,
-      EventRecorder events) {
-    MigrationStatus was = before.getMigration();
-    MigrationStatus is = next.getMigration();
-    if (is != null
-        && (was == null
-            || was.getState() != is.getState()
-            || was.getToPhase() != is.getToPhase())) {
-      String reason = "Migration" + is.getState();
-      String message = is.getFromPhase() + " -> " + is.getToPhase() + ": " + is.getMessage();
-      LOG.info("migration {} [{}]", message, is.getState());
-      if (is.getState() == MigrationState.Failed) {
-        events.warning(cr, reason, message);
-      } else {
-        events.normal(cr, reason, message);
+  /**
+   * The API error behind a failure, found along the causes and into the workflow's aggregated
+   * exception (each dependent's failure).
+   */
+  static Optional<KubernetesClientException> apiError(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof KubernetesClientException k) {
+        return Optional.of(k);
+      }
+      if (t instanceof AggregatedOperatorException aggregated) {
+        return aggregated.getAggregatedExceptions().values().stream()
+            .map(ChatbotReconciler::apiError)
+            .flatMap(Optional::stream)
+            .findFirst();
       }
     }
-    if (before.getActivePhase() != next.getActivePhase() && next.getActivePhase() != null) {
-      LOG.info("{} now serves traffic", next.getActivePhase());
-      events.normal(cr, "PhaseActive", next.getActivePhase() + " serves traffic");
+    return Optional.empty();
+  }
+
+  private static Throwable innermost(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null) {
+      t = t.getCause();
     }
-    Optional<Condition> readyBefore = Conditions.find(before.getConditions(), Conditions.READY);
-    Optional<Condition> readyNow = Conditions.find(next.getConditions(), Conditions.READY);
-    String reasonBefore = readyBefore.map(Condition::getReason).orElse(null);
-    String reasonNow = readyNow.map(Condition::getReason).orElse(null);
-    if (!Objects.equals(reasonBefore, reasonNow) && readyNow.isPresent()) {
-      Condition c = readyNow.get();
-      LOG.info("Ready={} ({}): {}", c.getStatus(), c.getReason(), c.getMessage());
-      if ("True".equals(c.getStatus())) {
-        events.normal(cr, c.getReason(), c.getMessage());
-      } else if (!"Migrating".equals(c.getReason())
-          && !"BackendUnavailable".equals(c.getReason())
-          && !"FrontendUnavailable".equals(c.getReason())) {
-        events.warning(cr, c.getReason(), c.getMessage());
-      }
-    }
+    return t;
   }
 
   private static String readyMessage(ChatbotDeploymentStatus s) {
@@ -297,7 +269,7 @@ public class ChatbotReconciler implements Reconciler<ChatbotDeployment> {
   /** Status is written only when it changed, so a steady chatbot causes no writes. */
   private static UpdateControl<ChatbotDeployment> patchIfChanged(
       ChatbotDeployment cr, ChatbotDeploymentStatus before, ChatbotDeploymentStatus next) {
-    if (Objects.equals(before, next)) {
+    if (StatusBuilder.unchanged(before, next)) {
       return UpdateControl.noUpdate();
     }
     cr.setStatus(next);

@@ -13,6 +13,7 @@ import dev.chatbot.operator.model.OperatorSettings;
 import dev.chatbot.operator.observer.Observation;
 import dev.chatbot.operator.observer.Observation.Availability;
 import dev.chatbot.operator.observer.Observation.JobState;
+import dev.chatbot.operator.status.Reason;
 import dev.chatbot.operator.support.Fixtures;
 import java.time.Instant;
 import java.util.EnumMap;
@@ -107,7 +108,7 @@ class MigrationsTest {
     advance(cr, seen(Set.of(Phase.MOCK), null), T0);
     Step s = advance(cr, seen(Set.of(Phase.MOCK), null), T0.plusSeconds(61));
     assertThat(s.migration().getState()).isEqualTo(MigrationState.Failed);
-    assertThat(s.migration().getReason()).isEqualTo(Migrations.DEADLINE);
+    assertThat(s.migration().getReason()).isEqualTo(Reason.ProgressDeadlineExceeded.name());
     s = advance(cr, seen(Set.of(Phase.MOCK), null), T0.plusSeconds(62));
     assertThat(s.plan().backends()).containsExactly(Phase.MOCK);
     assertThat(s.active()).isEqualTo(Phase.MOCK);
@@ -122,7 +123,7 @@ class MigrationsTest {
     ChatbotDeployment cr = servingMock(Phase.HUGGINGFACE);
     advance(cr, seen(Set.of(Phase.MOCK), "Secret hf-token not found"), T0);
     Step s = advance(cr, seen(Set.of(Phase.MOCK), "Secret hf-token not found"), T0);
-    assertThat(s.migration().getReason()).isEqualTo(Migrations.SECRET_NOT_FOUND);
+    assertThat(s.migration().getReason()).isEqualTo(Reason.SecretNotFound.name());
     assertThat(s.migration().getMessage()).contains("hf-token");
     s = advance(cr, seen(Set.of(Phase.MOCK), null), T0.plusSeconds(60));
     assertThat(s.migration().getState()).isEqualTo(MigrationState.Preparing);

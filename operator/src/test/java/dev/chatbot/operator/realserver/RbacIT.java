@@ -241,6 +241,17 @@ class RbacIT {
         .contains("get", "create", "update", "patch");
   }
 
+  /** An Event said again is counted on the existing one: fetched, then its count patched. */
+  @Test
+  void theShippedEventRuleLetsRepeatsBeCounted() {
+    PolicyRule events =
+        RealServer.chartRules().stream()
+            .filter(r -> r.getResources().contains("events"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(events.getVerbs()).contains("create", "get", "patch");
+  }
+
   // ---------------------------------------------------------------------------------------------
 
   static RealServer.Operator operator(
