@@ -1,7 +1,6 @@
 package dev.chatbot.operator;
 
 import dev.chatbot.operator.migration.SmokeTester;
-import dev.chatbot.operator.model.Names;
 import dev.chatbot.operator.model.OperatorSettings;
 import dev.chatbot.operator.model.OperatorSettings.AutoscalingApi;
 import dev.chatbot.operator.reconciler.ChatbotReconciler;
@@ -14,7 +13,6 @@ import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,8 +30,7 @@ public final class ChatbotOperator {
       MeterRegistry registry) {
     AutoscalingApi api =
         config.autoscalingApi() != null ? config.autoscalingApi() : discoverAutoscaling(client);
-    OperatorSettings settings =
-        new OperatorSettings(config.runtimeImage(), api, Map.of(Names.LABEL_NAME, Names.MANAGER));
+    OperatorSettings settings = config.settings(api);
     Operator operator =
         new Operator(
             o -> {
@@ -67,11 +64,18 @@ public final class ChatbotOperator {
     }
     operator.register(reconciler, ChatbotReconciler.servingAutoscalingApi(overrider.build(), api));
     LOG.info(
-        "watching {}; autoscaling API {}; runtime image {}; leader election {}",
+        "watching {}; autoscaling API {}; runtime image {}; leader election {}; cluster domain {}",
         config.namespaces().isEmpty() ? "all namespaces" : config.namespaces(),
         api,
         config.runtimeImage(),
-        config.leaseNamespace() == null ? "off" : "on in " + config.leaseNamespace());
+        config.leaseNamespace() == null ? "off" : "on in " + config.leaseNamespace(),
+        config.clusterDomain());
+    if (config.operatorNamespace() == null) {
+      LOG.warn(
+          "POD_NAMESPACE is not set (outside a cluster?): backend NetworkPolicies admit no"
+              + " operator pod, so where they are enforced a migration's smoke test cannot reach"
+              + " the new backend and the change fails with SmokeTestFailed");
+    }
     return operator;
   }
 

@@ -56,7 +56,7 @@ class MockServerMigrationIT {
 
   OperatorRun startOperator() {
     OperatorConfig config =
-        new OperatorConfig(Set.of(), "example.org/rt:test", null, 0, false, AutoscalingApi.V2);
+        Fixtures.config(Set.of(), "example.org/rt:test", false, AutoscalingApi.V2);
     SmokeTester smoke =
         (cr, phase) ->
             failingSmokeTests.contains(phase)

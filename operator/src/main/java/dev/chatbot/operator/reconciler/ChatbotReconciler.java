@@ -164,7 +164,7 @@ public class ChatbotReconciler implements Reconciler<ChatbotDeployment> {
       return patchIfChanged(cr, before, next);
     }
 
-    Observation observed = Observer.observe(cr, context);
+    Observation observed = Observer.observe(cr, context, settings);
     Step step = Migrations.decide(cr, observed, settings, now);
     if (step.smokeTest()) {
       Phase target = cr.getSpec().getPhase();
@@ -175,7 +175,7 @@ public class ChatbotReconciler implements Reconciler<ChatbotDeployment> {
     ChildDependent.use(context, DesiredState.of(step.plan()));
     context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
 
-    Observation after = Observer.refresh(cr, context, observed);
+    Observation after = Observer.refresh(cr, context, settings, observed);
     ChatbotDeploymentStatus next =
         StatusBuilder.build(cr, after, step.active(), step.migration(), settings, stamp);
     for (Transitions.Notice notice : Transitions.between(before, next)) {

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 /** The phase-change state machine, step by step, without a cluster. */
 class MigrationsTest {
   static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
-  static final OperatorSettings SETTINGS = OperatorSettings.defaults();
+  static final OperatorSettings SETTINGS = Fixtures.settings();
 
   static ChatbotDeployment servingMock(Phase target) {
     ChatbotDeployment cr = Fixtures.example("huggingface.yaml", "ns");

@@ -219,8 +219,7 @@ class BadInputIT {
     operator =
         new RealServer.Operator(
             server.clientFor(ApiServer.OPERATOR_USER),
-            new dev.chatbot.operator.OperatorConfig(
-                watched, RealServer.RUNTIME_IMAGE, null, 0, true, null),
+            RealServer.config(watched, null),
             RealServer.PASSING);
   }
 

@@ -188,9 +188,24 @@ final class RealServer {
     }
   }
 
-  /** The production configuration, watching one namespace; leader election when leaseNs given. */
-  static OperatorConfig config(String ns, String leaseNs) {
-    return new OperatorConfig(Set.of(ns), RUNTIME_IMAGE, leaseNs, 0, true, null);
+  /**
+   * The production configuration, watching {@code namespaces}; with {@code podNs} (POD_NAMESPACE)
+   * leader election is on and the operator's pods count as living there.
+   */
+  static OperatorConfig config(Set<String> namespaces, String podNs) {
+    return new OperatorConfig(
+        namespaces,
+        RUNTIME_IMAGE,
+        podNs,
+        podNs,
+        OperatorConfig.DEFAULT_CLUSTER_DOMAIN,
+        0,
+        true,
+        null);
+  }
+
+  static OperatorConfig config(String ns, String podNs) {
+    return config(Set.of(ns), podNs);
   }
 
   /** An operator running as {@code user} (chart RBAC for {@link ApiServer#OPERATOR_USER}). */

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 class StatusBuilderTest {
   static final String T0 = "2026-01-01T00:00:00Z";
   static final String T1 = "2026-01-01T00:01:00Z";
-  static final OperatorSettings SETTINGS = OperatorSettings.defaults();
+  static final OperatorSettings SETTINGS = Fixtures.settings();
   static final Availability UP = new Availability(1, 1, true);
   static final Availability DOWN = new Availability(1, 0, false);
   static final Availability FRONTEND_UP = new Availability(2, 2, true);
@@ -182,8 +182,7 @@ class StatusBuilderTest {
     ChatbotDeployment cr = cr("mock.yaml");
     Observation obs = seen(Map.of(Phase.MOCK, UP), FRONTEND_UP);
     ChatbotDeploymentStatus none =
-        StatusBuilder.build(
-            cr, obs, Phase.MOCK, null, SETTINGS.withAutoscalingApi(AutoscalingApi.NONE), T0);
+        StatusBuilder.build(cr, obs, Phase.MOCK, null, Fixtures.settings(AutoscalingApi.NONE), T0);
     Condition autoscaling = condition(none, Conditions.AUTOSCALING);
     assertThat(autoscaling.getStatus()).isEqualTo("False");
     assertThat(autoscaling.getReason()).isEqualTo("AutoscalingAPIUnavailable");
