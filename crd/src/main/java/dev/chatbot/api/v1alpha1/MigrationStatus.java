@@ -24,6 +24,11 @@ public class MigrationStatus {
   @JsonPropertyDescription("When the change entered its current state (RFC 3339).")
   private String stateSince;
 
+  @JsonPropertyDescription(
+      "When the target backend was first started (RFC 3339). progressDeadlineSeconds counts from"
+          + " here, so a backend that loses availability and comes back does not restart it.")
+  private String backendStartedAt;
+
   @JsonPropertyDescription("When the change completed or failed (RFC 3339).")
   private String finishedAt;
 
@@ -64,6 +69,7 @@ public class MigrationStatus {
     c.state = state;
     c.startedAt = startedAt;
     c.stateSince = stateSince;
+    c.backendStartedAt = backendStartedAt;
     c.finishedAt = finishedAt;
     c.message = message;
     c.reason = reason;
@@ -109,6 +115,14 @@ public class MigrationStatus {
 
   public void setStateSince(String stateSince) {
     this.stateSince = stateSince;
+  }
+
+  public String getBackendStartedAt() {
+    return backendStartedAt;
+  }
+
+  public void setBackendStartedAt(String backendStartedAt) {
+    this.backendStartedAt = backendStartedAt;
   }
 
   public String getFinishedAt() {

@@ -78,6 +78,10 @@ public final class Migrations {
       return new Step(
           plan(cr, settings, Set.of(active), active, hashes, storage, false), active, m, false);
     }
+    if (m.getBackendStartedAt() == null && BACKEND_STATES.contains(m.getState())) {
+      // A change started by an older operator: its deadline counted from this state's start.
+      m.setBackendStartedAt(m.getStateSince());
+    }
     MigrationSpec spec = cr.getSpec().getMigration();
     boolean recreate =
         Defaults.or(spec.getStrategy(), MigrationSpec.DEFAULT_STRATEGY)
@@ -122,25 +126,19 @@ public final class Migrations {
               smoke ? MigrationState.SmokeTesting : MigrationState.Switching,
               smoke ? "sending a test chat request" : "moving traffic",
               now);
-        } else if (deadlinePassed(m, spec, now)) {
-          finish(
-              m,
-              MigrationState.Failed,
-              Reason.ProgressDeadlineExceeded,
-              "the "
-                  + target
-                  + " backend was not available within "
-                  + Defaults.or(
-                      spec.getProgressDeadlineSeconds(),
-                      MigrationSpec.DEFAULT_PROGRESS_DEADLINE_SECONDS)
-                  + "s",
-              now);
+        } else {
+          failIfOverdue(m, spec, target, now);
         }
         return new Step(plan, active, m, false);
       }
       case SmokeTesting -> {
+        // Checked here too: a backend flapping between available and not would otherwise pass
+        // StartingBackend each time it happens to be available.
         Plan plan =
             plan(cr, settings, starting, servingWhileStarting, hashes, storage, downloadsTarget);
+        if (failIfOverdue(m, spec, target, now)) {
+          return new Step(plan, active, m, false);
+        }
         if (!obs.available(target)) {
           enter(m, MigrationState.StartingBackend, "backend lost availability; waiting", now);
           return new Step(plan, active, m, false);
@@ -150,7 +148,9 @@ public final class Migrations {
       case Switching -> {
         if (!obs.available(target)) {
           // Never point the Service at a backend that is not available.
-          enter(m, MigrationState.StartingBackend, "backend lost availability; waiting", now);
+          if (!failIfOverdue(m, spec, target, now)) {
+            enter(m, MigrationState.StartingBackend, "backend lost availability; waiting", now);
+          }
           return new Step(
               plan(cr, settings, starting, servingWhileStarting, hashes, storage, downloadsTarget),
               active,
@@ -236,13 +236,32 @@ public final class Migrations {
     return changed || secretFixed;
   }
 
-  private static boolean deadlinePassed(MigrationStatus m, MigrationSpec spec, Instant now) {
-    Instant since = Instant.parse(m.getStateSince());
+  /**
+   * Fails the change once the target backend has had {@code progressDeadlineSeconds} since it was
+   * first started, whatever states it went through since: the deadline is "at most".
+   */
+  private static boolean failIfOverdue(
+      MigrationStatus m, MigrationSpec spec, Phase target, Instant now) {
     int seconds =
         Defaults.or(
             spec.getProgressDeadlineSeconds(), MigrationSpec.DEFAULT_PROGRESS_DEADLINE_SECONDS);
-    return now.isAfter(since.plus(Duration.ofSeconds(seconds)));
+    Instant since = Instant.parse(m.getBackendStartedAt());
+    if (!now.isAfter(since.plus(Duration.ofSeconds(seconds)))) {
+      return false;
+    }
+    finish(
+        m,
+        MigrationState.Failed,
+        Reason.ProgressDeadlineExceeded,
+        "the " + target + " backend was not available within " + seconds + "s",
+        now);
+    return true;
   }
+
+  /** States in which the target backend runs and the deadline counts. */
+  private static final Set<MigrationState> BACKEND_STATES =
+      EnumSet.of(
+          MigrationState.StartingBackend, MigrationState.SmokeTesting, MigrationState.Switching);
 
   public static boolean finished(MigrationState state) {
     return state == MigrationState.Completed
@@ -255,6 +274,9 @@ public final class Migrations {
   }
 
   private static void enter(MigrationStatus m, MigrationState state, String message, Instant now) {
+    if (state == MigrationState.StartingBackend && m.getBackendStartedAt() == null) {
+      m.setBackendStartedAt(now.toString());
+    }
     m.setState(state);
     m.setStateSince(now.toString());
     m.setMessage(message);

@@ -119,6 +119,65 @@ class MigrationsTest {
   }
 
   @Test
+  void aBackendThatFlapsCannotPostponeTheDeadline() {
+    ChatbotDeployment cr = servingMock(Phase.HUGGINGFACE);
+    cr.getSpec().getMigration().setProgressDeadlineSeconds(60);
+    Set<Phase> mockOnly = Set.of(Phase.MOCK);
+    Set<Phase> both = Set.of(Phase.MOCK, Phase.HUGGINGFACE);
+    advance(cr, seen(mockOnly, null), T0);
+    Step s = advance(cr, seen(mockOnly, null), T0);
+    assertThat(s.migration().getState()).isEqualTo(MigrationState.StartingBackend);
+    assertThat(s.migration().getBackendStartedAt()).isEqualTo(T0.toString());
+    // Available, then lost again, then back: each return to StartingBackend is a new state...
+    s = advance(cr, seen(both, null), T0.plusSeconds(30));
+    assertThat(s.migration().getState()).isEqualTo(MigrationState.SmokeTesting);
+    s = advance(cr, seen(mockOnly, null), T0.plusSeconds(40));
+    assertThat(s.migration().getState()).isEqualTo(MigrationState.StartingBackend);
+    assertThat(s.migration().getStateSince()).isEqualTo(T0.plusSeconds(40).toString());
+    s = advance(cr, seen(both, null), T0.plusSeconds(50));
+    assertThat(s.migration().getState()).isEqualTo(MigrationState.SmokeTesting);
+    // ...but the deadline still counts from the first start: 61 s after it, the change fails.
+    s = advance(cr, seen(both, null), T0.plusSeconds(61));
+    assertThat(s.migration().getState()).isEqualTo(MigrationState.Failed);
+    assertThat(s.migration().getReason()).isEqualTo(Reason.ProgressDeadlineExceeded.name());
+    assertThat(s.smokeTest()).isFalse();
+    assertThat(s.plan().serving()).isEqualTo(Phase.MOCK);
+  }
+
+  @Test
+  void withoutASmokeTestAFlappingBackendFailsAtTheDeadlineToo() {
+    ChatbotDeployment cr = servingMock(Phase.HUGGINGFACE);
+    cr.getSpec().getMigration().setProgressDeadlineSeconds(60);
+    cr.getSpec().getMigration().setSmokeTest(false);
+    Set<Phase> mockOnly = Set.of(Phase.MOCK);
+    Set<Phase> both = Set.of(Phase.MOCK, Phase.HUGGINGFACE);
+    advance(cr, seen(mockOnly, null), T0);
+    advance(cr, seen(mockOnly, null), T0);
+    assertThat(advance(cr, seen(both, null), T0.plusSeconds(59)).migration().getState())
+        .isEqualTo(MigrationState.Switching);
+    Step s = advance(cr, seen(mockOnly, null), T0.plusSeconds(61));
+    assertThat(s.migration().getState()).isEqualTo(MigrationState.Failed);
+    assertThat(s.plan().serving()).as("the Service never moved").isEqualTo(Phase.MOCK);
+  }
+
+  @Test
+  void aChangeInFlightFromAnOlderOperatorCountsFromItsStateStart() {
+    ChatbotDeployment cr = servingMock(Phase.HUGGINGFACE);
+    cr.getSpec().getMigration().setProgressDeadlineSeconds(60);
+    MigrationStatus m = new MigrationStatus();
+    m.setFromPhase(Phase.MOCK);
+    m.setToPhase(Phase.HUGGINGFACE);
+    m.setGeneration(2L);
+    m.setState(MigrationState.StartingBackend);
+    m.setStateSince(T0.toString());
+    cr.getStatus().setMigration(m);
+    Step s = advance(cr, seen(Set.of(Phase.MOCK), null), T0.plusSeconds(30));
+    assertThat(s.migration().getBackendStartedAt()).isEqualTo(T0.toString());
+    s = advance(cr, seen(Set.of(Phase.MOCK), null), T0.plusSeconds(61));
+    assertThat(s.migration().getState()).isEqualTo(MigrationState.Failed);
+  }
+
+  @Test
   void aMissingSecretFailsAndIsRetriedWhenItAppears() {
     ChatbotDeployment cr = servingMock(Phase.HUGGINGFACE);
     advance(cr, seen(Set.of(Phase.MOCK), "Secret hf-token not found"), T0);
