@@ -92,7 +92,7 @@ import org.slf4j.LoggerFactory;
     fieldManager = Names.FIELD_MANAGER)
 public class ChatbotReconciler implements Reconciler<ChatbotDeployment> {
   private static final Logger LOG = LoggerFactory.getLogger(ChatbotReconciler.class);
-  static final Duration MIGRATION_POLL = Duration.ofSeconds(2);
+  public static final Duration MIGRATION_POLL = Duration.ofSeconds(2);
   static final Duration SECRET_POLL = Duration.ofSeconds(60);
 
   private final OperatorSettings settings;

@@ -4,6 +4,7 @@ import dev.chatbot.api.v1alpha1.ChatbotDeployment;
 import dev.chatbot.operator.OperatorConfig;
 import dev.chatbot.operator.model.OperatorSettings;
 import dev.chatbot.operator.model.OperatorSettings.AutoscalingApi;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -55,13 +56,28 @@ public final class Fixtures {
 
   /** The ChatbotDeployment of an example file (its other documents, such as Secrets, skipped). */
   public static ChatbotDeployment example(String file, String namespace) {
+    ChatbotDeployment cr = Serialization.unmarshal(exampleDocument(file), ChatbotDeployment.class);
+    cr.getMetadata().setNamespace(namespace);
+    return cr;
+  }
+
+  /**
+   * The same, exactly as written: no Java field initializer fills in what the file leaves out, so
+   * what the API server returns for it shows the server's own defaults.
+   */
+  public static GenericKubernetesResource exampleAsWritten(String file, String namespace) {
+    GenericKubernetesResource cr =
+        Serialization.unmarshal(exampleDocument(file), GenericKubernetesResource.class);
+    cr.getMetadata().setNamespace(namespace);
+    return cr;
+  }
+
+  private static String exampleDocument(String file) {
     try (InputStream in = Files.newInputStream(repoRoot().resolve("examples").resolve(file))) {
       String yaml = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
       for (String doc : yaml.split("(?m)^---\\s*$")) {
         if (doc.contains("kind: ChatbotDeployment")) {
-          ChatbotDeployment cr = Serialization.unmarshal(doc, ChatbotDeployment.class);
-          cr.getMetadata().setNamespace(namespace);
-          return cr;
+          return doc;
         }
       }
       throw new IllegalArgumentException("no ChatbotDeployment in " + file);
