@@ -101,7 +101,7 @@ class MockServerMigrationIT {
   int servingFrom;
 
   java.util.List<ClusterSimulator.Snapshot> trafficSinceServing() {
-    return cluster.trafficLog.subList(servingFrom, cluster.trafficLog.size());
+    return cluster.trafficSince(servingFrom);
   }
 
   void createServing(Phase phase) {
@@ -170,7 +170,7 @@ class MockServerMigrationIT {
       assertThat(m.getToPhase()).isEqualTo(to);
       durations.add(
           from + "->" + to + " " + Duration.between(began, Instant.now()).toMillis() + " ms");
-      var window = cluster.trafficLog.subList(logStart, cluster.trafficLog.size());
+      var window = cluster.trafficSince(logStart);
       assertThat(window).as("traffic during " + from + "->" + to).noneMatch(s -> s.servesNothing());
       assertThat(window).extracting(ClusterSimulator.Snapshot::selected).contains(to.value());
       from = to;

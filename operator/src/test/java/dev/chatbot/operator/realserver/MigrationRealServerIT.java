@@ -86,7 +86,7 @@ class MigrationRealServerIT {
         durations.add(
             from + "->" + to + " " + Duration.between(began, Instant.now()).toMillis() + " ms");
         cluster.record();
-        var window = cluster.trafficLog.subList(logStart, cluster.trafficLog.size());
+        var window = cluster.trafficSince(logStart);
         assertThat(window)
             .as("traffic during " + from + "->" + to)
             .noneMatch(ClusterSimulator.Snapshot::servesNothing);
