@@ -186,11 +186,12 @@ class MockServerMigrationIT {
             "MigrationSmokeTesting",
             "MigrationSwitching",
             "MigrationCompleted");
-    // Back to mock: the Events of serving mock again count on the first ones.
+    // Back to mock, twice: serving mock again counts on the first Event instead of adding one
+    // (at least three times; a pass that read a not yet updated status may say it once more).
     assertThat(client.v1().events().inNamespace(ns).list().getItems())
         .filteredOn(e -> "mock serves traffic".equals(e.getMessage()))
         .singleElement()
-        .satisfies(e -> assertThat(e.getCount()).isEqualTo(3));
+        .satisfies(e -> assertThat(e.getCount()).isGreaterThanOrEqualTo(3));
     System.out.println("mock server migration durations: " + durations);
   }
 

@@ -252,12 +252,19 @@ public class ChatbotReconciler implements Reconciler<ChatbotDeployment> {
     return Optional.empty();
   }
 
+  /** The root cause, following the first failed dependent into the workflow's aggregate. */
   private static Throwable innermost(Throwable e) {
     Throwable t = e;
-    while (t.getCause() != null) {
-      t = t.getCause();
+    while (true) {
+      if (t instanceof AggregatedOperatorException aggregated
+          && !aggregated.getAggregatedExceptions().isEmpty()) {
+        t = aggregated.getAggregatedExceptions().values().iterator().next();
+      } else if (t.getCause() != null) {
+        t = t.getCause();
+      } else {
+        return t;
+      }
     }
-    return t;
   }
 
   private static String readyMessage(ChatbotDeploymentStatus s) {
