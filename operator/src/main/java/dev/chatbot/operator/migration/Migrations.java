@@ -1,4 +1,4 @@
-package dev.chatbot.operator.reconciler;
+package dev.chatbot.operator.migration;
 
 import dev.chatbot.api.v1alpha1.ChatbotDeployment;
 import dev.chatbot.api.v1alpha1.ChatbotDeploymentStatus;
@@ -11,7 +11,9 @@ import dev.chatbot.operator.model.Defaults;
 import dev.chatbot.operator.model.OperatorSettings;
 import dev.chatbot.operator.model.Plan;
 import dev.chatbot.operator.model.Storage;
-import dev.chatbot.operator.reconciler.Observation.JobState;
+import dev.chatbot.operator.observer.Observation;
+import dev.chatbot.operator.observer.Observation.JobState;
+import dev.chatbot.operator.status.Reason;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
@@ -25,11 +27,6 @@ import java.util.Set;
  * One transition per pass; the reconciler applies the step's plan and records the new state.
  */
 public final class Migrations {
-  public static final String SECRET_NOT_FOUND = "SecretNotFound";
-  public static final String DOWNLOAD_FAILED = "ModelDownloadFailed";
-  public static final String DEADLINE = "ProgressDeadlineExceeded";
-  public static final String SMOKE_FAILED = "SmokeTestFailed";
-
   private Migrations() {}
 
   /**
@@ -81,9 +78,13 @@ public final class Migrations {
       return new Step(
           plan(cr, settings, Set.of(active), active, hashes, storage, false), active, m, false);
     }
+    if (m.getBackendStartedAt() == null && BACKEND_STATES.contains(m.getState())) {
+      // A change started by an older operator: its deadline counted from this state's start.
+      m.setBackendStartedAt(m.getStateSince());
+    }
     MigrationSpec spec = cr.getSpec().getMigration();
     boolean recreate =
-        Defaults.or(spec.getStrategy(), MigrationStrategy.MakeBeforeBreak)
+        Defaults.or(spec.getStrategy(), MigrationSpec.DEFAULT_STRATEGY)
             == MigrationStrategy.Recreate;
     boolean downloadsTarget = target == Phase.LOCAL && storage;
     Set<Phase> both = EnumSet.of(active, target);
@@ -93,7 +94,7 @@ public final class Migrations {
     switch (m.getState()) {
       case Preparing -> {
         if (target == Phase.HUGGINGFACE && obs.secretProblem() != null) {
-          finish(m, MigrationState.Failed, SECRET_NOT_FOUND, obs.secretProblem(), now);
+          finish(m, MigrationState.Failed, Reason.SecretNotFound, obs.secretProblem(), now);
         } else if (downloadsTarget) {
           enter(m, MigrationState.Downloading, "downloading models", now);
         } else {
@@ -110,7 +111,7 @@ public final class Migrations {
         if (job.kind() == JobState.Kind.SUCCEEDED) {
           enter(m, MigrationState.StartingBackend, "models ready; starting the backend", now);
         } else if (job.kind() == JobState.Kind.FAILED) {
-          finish(m, MigrationState.Failed, DOWNLOAD_FAILED, job.message(), now);
+          finish(m, MigrationState.Failed, Reason.ModelDownloadFailed, job.message(), now);
         }
         return new Step(
             plan(cr, settings, Set.of(active), active, hashes, storage, true), active, m, false);
@@ -119,29 +120,25 @@ public final class Migrations {
         Plan plan =
             plan(cr, settings, starting, servingWhileStarting, hashes, storage, downloadsTarget);
         if (obs.available(target)) {
-          boolean smoke = Defaults.or(spec.getSmokeTest(), true);
+          boolean smoke = Defaults.or(spec.getSmokeTest(), MigrationSpec.DEFAULT_SMOKE_TEST);
           enter(
               m,
               smoke ? MigrationState.SmokeTesting : MigrationState.Switching,
               smoke ? "sending a test chat request" : "moving traffic",
               now);
-        } else if (deadlinePassed(m, spec, now)) {
-          finish(
-              m,
-              MigrationState.Failed,
-              DEADLINE,
-              "the "
-                  + target
-                  + " backend was not available within "
-                  + Defaults.or(spec.getProgressDeadlineSeconds(), 600)
-                  + "s",
-              now);
+        } else {
+          failIfOverdue(m, spec, target, now);
         }
         return new Step(plan, active, m, false);
       }
       case SmokeTesting -> {
+        // Checked here too: a backend flapping between available and not would otherwise pass
+        // StartingBackend each time it happens to be available.
         Plan plan =
             plan(cr, settings, starting, servingWhileStarting, hashes, storage, downloadsTarget);
+        if (failIfOverdue(m, spec, target, now)) {
+          return new Step(plan, active, m, false);
+        }
         if (!obs.available(target)) {
           enter(m, MigrationState.StartingBackend, "backend lost availability; waiting", now);
           return new Step(plan, active, m, false);
@@ -151,7 +148,9 @@ public final class Migrations {
       case Switching -> {
         if (!obs.available(target)) {
           // Never point the Service at a backend that is not available.
-          enter(m, MigrationState.StartingBackend, "backend lost availability; waiting", now);
+          if (!failIfOverdue(m, spec, target, now)) {
+            enter(m, MigrationState.StartingBackend, "backend lost availability; waiting", now);
+          }
           return new Step(
               plan(cr, settings, starting, servingWhileStarting, hashes, storage, downloadsTarget),
               active,
@@ -181,7 +180,7 @@ public final class Migrations {
     if (passed) {
       enter(m, MigrationState.Switching, "test chat answered; moving traffic", now);
     } else {
-      finish(m, MigrationState.Failed, SMOKE_FAILED, message, now);
+      finish(m, MigrationState.Failed, Reason.SmokeTestFailed, message, now);
     }
     return new Step(step.plan(), step.active(), m, false);
   }
@@ -232,17 +231,39 @@ public final class Migrations {
     }
     Long generation = cr.getMetadata().getGeneration();
     boolean changed = generation != null && !generation.equals(m.getGeneration());
-    boolean secretFixed = SECRET_NOT_FOUND.equals(m.getReason()) && obs.secretProblem() == null;
+    boolean secretFixed =
+        Reason.SecretNotFound.name().equals(m.getReason()) && obs.secretProblem() == null;
     return changed || secretFixed;
   }
 
-  private static boolean deadlinePassed(MigrationStatus m, MigrationSpec spec, Instant now) {
-    Instant since = Instant.parse(m.getStateSince());
-    int seconds = Defaults.or(spec.getProgressDeadlineSeconds(), 600);
-    return now.isAfter(since.plus(Duration.ofSeconds(seconds)));
+  /**
+   * Fails the change once the target backend has had {@code progressDeadlineSeconds} since it was
+   * first started, whatever states it went through since: the deadline is "at most".
+   */
+  private static boolean failIfOverdue(
+      MigrationStatus m, MigrationSpec spec, Phase target, Instant now) {
+    int seconds =
+        Defaults.or(
+            spec.getProgressDeadlineSeconds(), MigrationSpec.DEFAULT_PROGRESS_DEADLINE_SECONDS);
+    Instant since = Instant.parse(m.getBackendStartedAt());
+    if (!now.isAfter(since.plus(Duration.ofSeconds(seconds)))) {
+      return false;
+    }
+    finish(
+        m,
+        MigrationState.Failed,
+        Reason.ProgressDeadlineExceeded,
+        "the " + target + " backend was not available within " + seconds + "s",
+        now);
+    return true;
   }
 
-  static boolean finished(MigrationState state) {
+  /** States in which the target backend runs and the deadline counts. */
+  private static final Set<MigrationState> BACKEND_STATES =
+      EnumSet.of(
+          MigrationState.StartingBackend, MigrationState.SmokeTesting, MigrationState.Switching);
+
+  public static boolean finished(MigrationState state) {
     return state == MigrationState.Completed
         || state == MigrationState.Failed
         || state == MigrationState.Aborted;
@@ -253,6 +274,9 @@ public final class Migrations {
   }
 
   private static void enter(MigrationStatus m, MigrationState state, String message, Instant now) {
+    if (state == MigrationState.StartingBackend && m.getBackendStartedAt() == null) {
+      m.setBackendStartedAt(now.toString());
+    }
     m.setState(state);
     m.setStateSince(now.toString());
     m.setMessage(message);
@@ -260,11 +284,11 @@ public final class Migrations {
   }
 
   private static void finish(
-      MigrationStatus m, MigrationState state, String reason, String message, Instant now) {
+      MigrationStatus m, MigrationState state, Reason reason, String message, Instant now) {
     m.setState(state);
     m.setStateSince(now.toString());
     m.setFinishedAt(now.toString());
     m.setMessage(message);
-    m.setReason(reason);
+    m.setReason(reason == null ? null : reason.name());
   }
 }

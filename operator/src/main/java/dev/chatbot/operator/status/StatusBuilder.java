@@ -1,5 +1,6 @@
-package dev.chatbot.operator.reconciler;
+package dev.chatbot.operator.status;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.chatbot.api.v1alpha1.ChatbotDeployment;
 import dev.chatbot.api.v1alpha1.ChatbotDeploymentStatus;
 import dev.chatbot.api.v1alpha1.MigrationState;
@@ -11,46 +12,88 @@ import dev.chatbot.api.v1alpha1.ReplicaStatus;
 import dev.chatbot.operator.model.Defaults;
 import dev.chatbot.operator.model.OperatorSettings;
 import dev.chatbot.operator.model.OperatorSettings.AutoscalingApi;
-import dev.chatbot.operator.model.SpecValidator.Violation;
-import dev.chatbot.operator.reconciler.Migrations.Step;
-import dev.chatbot.operator.reconciler.Observation.Availability;
-import dev.chatbot.operator.reconciler.Observation.JobState;
+import dev.chatbot.operator.observer.Observation;
+import dev.chatbot.operator.observer.Observation.Availability;
+import dev.chatbot.operator.observer.Observation.JobState;
+import dev.chatbot.operator.validation.SpecValidator.Violation;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.util.List;
 import java.util.stream.Collectors;
 
-/** The status a pass reports. Pure: the same inputs give an equal status. */
-final class StatusBuilder {
-  static final String INVALID_SPEC = "InvalidSpec";
+/**
+ * The status a pass reports. Pure: the same inputs give an equal status, and {@link #unchanged}
+ * tells whether a write is needed.
+ */
+public final class StatusBuilder {
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private StatusBuilder() {}
 
+  /**
+   * Whether two statuses say the same, compared as the JSON they are written as (so a new status
+   * field needs no equals to keep a steady chatbot free of writes).
+   */
+  public static boolean unchanged(ChatbotDeploymentStatus a, ChatbotDeploymentStatus b) {
+    return JSON.valueToTree(a).equals(JSON.valueToTree(b));
+  }
+
+  /** The status a resource has, or an empty one before the first write. */
+  public static ChatbotDeploymentStatus current(ChatbotDeployment cr) {
+    return cr.getStatus() == null ? new ChatbotDeploymentStatus() : cr.getStatus();
+  }
+
   /** Status for a spec that breaks a rule: reported, and nothing else changes. */
-  static ChatbotDeploymentStatus invalid(
+  public static ChatbotDeploymentStatus invalid(
       ChatbotDeployment cr, List<Violation> violations, String now) {
-    ChatbotDeploymentStatus old = current(cr);
-    ChatbotDeploymentStatus s = copyObserved(old);
-    Long gen = cr.getMetadata().getGeneration();
-    s.setObservedGeneration(gen);
-    s.setTargetPhase(cr.getSpec() == null ? null : cr.getSpec().getPhase());
     String message =
         "invalid spec, nothing was changed: "
             + violations.stream().map(Violation::toString).collect(Collectors.joining("; "));
-    List<Condition> c = old.getConditions();
-    c = Conditions.set(c, Conditions.READY, false, INVALID_SPEC, message, gen, now);
-    c = Conditions.set(c, Conditions.PROGRESSING, false, INVALID_SPEC, message, gen, now);
+    Long gen = cr.getMetadata().getGeneration();
+    ChatbotDeploymentStatus s = observedAsBefore(cr);
+    List<Condition> c = current(cr).getConditions();
+    c = Conditions.set(c, Conditions.READY, false, Reason.InvalidSpec, message, gen, now);
+    c = Conditions.set(c, Conditions.PROGRESSING, false, Reason.InvalidSpec, message, gen, now);
     s.setConditions(c);
     return s;
   }
 
-  static ChatbotDeploymentStatus build(
-      ChatbotDeployment cr, Observation obs, Step step, OperatorSettings settings, String now) {
+  /**
+   * Status after a pass that failed (an API error): what was observed stays, Progressing says why.
+   * The next pass, or JOSDK's retry, reports afresh.
+   */
+  public static ChatbotDeploymentStatus reconcileError(
+      ChatbotDeployment cr, String message, String now) {
+    ChatbotDeploymentStatus s = observedAsBefore(cr);
+    s.setConditions(
+        Conditions.set(
+            current(cr).getConditions(),
+            Conditions.PROGRESSING,
+            false,
+            Reason.ReconcileError,
+            message,
+            cr.getMetadata().getGeneration(),
+            now));
+    return s;
+  }
+
+  /**
+   * The status of a pass that ran.
+   *
+   * @param active the phase serving traffic once this pass's plan is applied (null: none yet)
+   * @param migration the phase change's new status, null when there is none
+   */
+  public static ChatbotDeploymentStatus build(
+      ChatbotDeployment cr,
+      Observation obs,
+      Phase active,
+      MigrationStatus migration,
+      OperatorSettings settings,
+      String now) {
     ChatbotDeploymentStatus old = current(cr);
     ChatbotDeploymentStatus s = new ChatbotDeploymentStatus();
     Long gen = cr.getMetadata().getGeneration();
     Phase target = cr.getSpec().getPhase();
-    Phase active = step.active();
-    MigrationStatus m = step.migration();
+    MigrationStatus m = migration;
     s.setObservedGeneration(gen);
     s.setTargetPhase(target);
     s.setActivePhase(active);
@@ -58,17 +101,11 @@ final class StatusBuilder {
     s.setEndpoint(obs.endpoint());
     Phase shown = active != null ? active : target;
     Availability backend = obs.backends().get(shown);
-    s.setBackend(
-        backend == null
-            ? new ReplicaStatus(0, 0)
-            : new ReplicaStatus(backend.replicas(), backend.readyReplicas()));
+    s.setBackend(replicas(backend));
     boolean frontendOn = Boolean.TRUE.equals(cr.getSpec().getFrontend().getEnabled());
     Availability frontend = obs.frontend();
     if (frontendOn) {
-      s.setFrontend(
-          frontend == null
-              ? new ReplicaStatus(0, 0)
-              : new ReplicaStatus(frontend.replicas(), frontend.readyReplicas()));
+      s.setFrontend(replicas(frontend));
     }
     s.setModels(models(cr, obs.job()));
 
@@ -78,46 +115,44 @@ final class StatusBuilder {
     boolean frontendUp = !frontendOn || (frontend != null && frontend.available());
 
     boolean ready;
-    String reason;
+    Reason reason;
     String message;
     if (failed) {
       ready = false;
-      reason = m.getReason();
+      reason = Reason.valueOf(m.getReason());
       message = m.getMessage() + "; " + active + " keeps serving";
     } else if (target == Phase.HUGGINGFACE && obs.secretProblem() != null) {
       ready = false;
-      reason = Migrations.SECRET_NOT_FOUND;
+      reason = Reason.SecretNotFound;
       message = obs.secretProblem() + (active == null ? "" : "; " + active + " keeps serving");
     } else if (migrating) {
       ready = false;
-      reason = "Migrating";
+      reason = Reason.Migrating;
       message = "moving from " + active + " to " + target + ": " + m.getMessage();
     } else if (!backendUp) {
       ready = false;
-      reason = "BackendUnavailable";
+      reason = Reason.BackendUnavailable;
       message = availabilityMessage("backend", target, backend);
     } else if (!frontendUp) {
       ready = false;
-      reason = "FrontendUnavailable";
+      reason = Reason.FrontendUnavailable;
       message = availabilityMessage("frontend", null, frontend);
     } else {
       ready = true;
-      reason = "Available";
+      reason = Reason.Available;
       message = target + " backend" + (frontendOn ? " and frontend" : "") + " available";
     }
     List<Condition> c = old.getConditions();
     c = Conditions.set(c, Conditions.READY, ready, reason, message, gen, now);
-    boolean progressing =
-        !ready
-            && !failed
-            && !INVALID_SPEC.equals(reason)
-            && !Migrations.SECRET_NOT_FOUND.equals(reason);
+    boolean progressing = !ready && !failed && reason != Reason.SecretNotFound;
     c =
         Conditions.set(
             c,
             Conditions.PROGRESSING,
             progressing,
-            progressing ? (migrating ? "Migrating" : "RollingOut") : (ready ? "Complete" : reason),
+            progressing
+                ? (migrating ? Reason.Migrating : Reason.RollingOut)
+                : (ready ? Reason.Complete : reason),
             progressing ? message : (ready ? "rollout complete" : message),
             gen,
             now);
@@ -126,7 +161,7 @@ final class StatusBuilder {
             c,
             Conditions.DEGRADED,
             failed,
-            failed ? m.getReason() : "AsExpected",
+            failed ? reason : Reason.AsExpected,
             failed ? "change to " + target + " failed: " + m.getMessage() : "no failed change",
             gen,
             now);
@@ -134,6 +169,10 @@ final class StatusBuilder {
     c = autoscalingCondition(c, cr, settings, gen, now);
     s.setConditions(c);
     return s;
+  }
+
+  private static ReplicaStatus replicas(Availability a) {
+    return a == null ? new ReplicaStatus(0, 0) : new ReplicaStatus(a.replicas(), a.readyReplicas());
   }
 
   private static String availabilityMessage(String role, Phase phase, Availability a) {
@@ -150,28 +189,47 @@ final class StatusBuilder {
     if (local == null) {
       return Conditions.remove(c, Conditions.MODEL_READY);
     }
-    if (Defaults.or(local.getModelSource(), ModelSource.DOWNLOAD) == ModelSource.IMAGE) {
+    if (Defaults.modelSource(local) == ModelSource.IMAGE) {
       return Conditions.set(
-          c, Conditions.MODEL_READY, true, "ModelsInImage", "models come with the image", gen, now);
+          c,
+          Conditions.MODEL_READY,
+          true,
+          Reason.ModelsInImage,
+          "models come with the image",
+          gen,
+          now);
     }
     return switch (job.kind()) {
       case SUCCEEDED ->
-          Conditions.set(c, Conditions.MODEL_READY, true, "Downloaded", job.message(), gen, now);
+          Conditions.set(
+              c, Conditions.MODEL_READY, true, Reason.Downloaded, job.message(), gen, now);
       case FAILED ->
           Conditions.set(
               c,
               Conditions.MODEL_READY,
               false,
-              Migrations.DOWNLOAD_FAILED,
+              Reason.ModelDownloadFailed,
               job.message(),
               gen,
               now);
       case RUNNING ->
           Conditions.set(
-              c, Conditions.MODEL_READY, false, "Downloading", "model download running", gen, now);
+              c,
+              Conditions.MODEL_READY,
+              false,
+              Reason.Downloading,
+              "model download running",
+              gen,
+              now);
       case NONE ->
           Conditions.set(
-              c, Conditions.MODEL_READY, false, "Pending", "model download not started", gen, now);
+              c,
+              Conditions.MODEL_READY,
+              false,
+              Reason.Pending,
+              "model download not started",
+              gen,
+              now);
     };
   }
 
@@ -188,7 +246,7 @@ final class StatusBuilder {
         c,
         Conditions.AUTOSCALING,
         false,
-        "AutoscalingAPIUnavailable",
+        Reason.AutoscalingAPIUnavailable,
         "the cluster serves neither autoscaling/v2 nor autoscaling/v2beta2; fixed replica counts"
             + " (minReplicas) are used",
         gen,
@@ -200,7 +258,7 @@ final class StatusBuilder {
     if (local == null || local.getModels() == null) {
       return null;
     }
-    boolean image = Defaults.or(local.getModelSource(), ModelSource.DOWNLOAD) == ModelSource.IMAGE;
+    boolean image = Defaults.modelSource(local) == ModelSource.IMAGE;
     return local.getModels().stream()
         .map(
             name -> {
@@ -217,12 +275,12 @@ final class StatusBuilder {
         .toList();
   }
 
-  static ChatbotDeploymentStatus current(ChatbotDeployment cr) {
-    return cr.getStatus() == null ? new ChatbotDeploymentStatus() : cr.getStatus();
-  }
-
-  private static ChatbotDeploymentStatus copyObserved(ChatbotDeploymentStatus old) {
+  /** The status as it was, with the generation and target phase of this resource. */
+  private static ChatbotDeploymentStatus observedAsBefore(ChatbotDeployment cr) {
+    ChatbotDeploymentStatus old = current(cr);
     ChatbotDeploymentStatus s = new ChatbotDeploymentStatus();
+    s.setObservedGeneration(cr.getMetadata().getGeneration());
+    s.setTargetPhase(cr.getSpec() == null ? null : cr.getSpec().getPhase());
     s.setActivePhase(old.getActivePhase());
     s.setMigration(old.getMigration());
     s.setBackend(old.getBackend());

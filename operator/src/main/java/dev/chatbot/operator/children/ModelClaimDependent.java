@@ -1,4 +1,4 @@
-package dev.chatbot.operator.dependent;
+package dev.chatbot.operator.children;
 
 import dev.chatbot.api.v1alpha1.ChatbotDeployment;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
@@ -8,6 +8,8 @@ import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
  * ChatbotDeployment keeps it and the models in it.
  */
 public class ModelClaimDependent extends ChildDependent<PersistentVolumeClaim> {
+  public static final String NAME = "model-claim";
+
   public ModelClaimDependent() {
     super(PersistentVolumeClaim.class);
   }

@@ -1,4 +1,4 @@
-package dev.chatbot.operator.model;
+package dev.chatbot.operator.validation;
 
 import dev.chatbot.api.v1alpha1.AutoscalingSpec;
 import dev.chatbot.api.v1alpha1.ChatbotDeployment;
@@ -8,6 +8,8 @@ import dev.chatbot.api.v1alpha1.HuggingFaceSpec;
 import dev.chatbot.api.v1alpha1.LocalSpec;
 import dev.chatbot.api.v1alpha1.ResourceAmounts;
 import dev.chatbot.api.v1alpha1.StorageSpec;
+import dev.chatbot.operator.model.Defaults;
+import dev.chatbot.operator.model.Names;
 import io.fabric8.kubernetes.api.model.Quantity;
 import java.util.ArrayList;
 import java.util.List;

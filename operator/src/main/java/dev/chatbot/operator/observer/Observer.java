@@ -1,13 +1,16 @@
-package dev.chatbot.operator.reconciler;
+package dev.chatbot.operator.observer;
 
 import dev.chatbot.api.v1alpha1.ChatbotDeployment;
 import dev.chatbot.api.v1alpha1.HuggingFaceSpec;
 import dev.chatbot.api.v1alpha1.Phase;
+import dev.chatbot.api.v1alpha1.SecretKeySelector;
 import dev.chatbot.api.v1alpha1.ServiceType;
+import dev.chatbot.operator.model.Defaults;
 import dev.chatbot.operator.model.Names;
+import dev.chatbot.operator.model.OperatorSettings;
 import dev.chatbot.operator.model.Storage;
-import dev.chatbot.operator.reconciler.Observation.Availability;
-import dev.chatbot.operator.reconciler.Observation.JobState;
+import dev.chatbot.operator.observer.Observation.Availability;
+import dev.chatbot.operator.observer.Observation.JobState;
 import io.fabric8.kubernetes.api.model.LoadBalancerIngress;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
@@ -19,24 +22,37 @@ import java.util.Map;
 import java.util.Optional;
 
 /** Reads what a pass needs from the informer caches (and the token Secret from the API). */
-final class Observer {
+public final class Observer {
+  private static final int HTTP_PORT = 80;
+
   private Observer() {}
 
-  static Observation observe(ChatbotDeployment cr, Context<ChatbotDeployment> context) {
-    return observe(cr, context, secret(cr, context));
+  public static Observation observe(
+      ChatbotDeployment cr, Context<ChatbotDeployment> context, OperatorSettings settings) {
+    return observe(cr, context, settings, secret(cr, context));
   }
 
   /**
    * The same look after this pass's writes (the caches hold what was just applied), so the status
    * reports the children as they now are. The Secret is not read twice.
    */
-  static Observation refresh(
-      ChatbotDeployment cr, Context<ChatbotDeployment> context, Observation before) {
-    return observe(cr, context, new String[] {before.secretProblem(), before.secretVersion()});
+  public static Observation refresh(
+      ChatbotDeployment cr,
+      Context<ChatbotDeployment> context,
+      OperatorSettings settings,
+      Observation before) {
+    return observe(
+        cr, context, settings, new SecretLook(before.secretProblem(), before.secretVersion()));
   }
 
+  /** What the token Secret's read found: problem names the Secret and key, never the value. */
+  private record SecretLook(String problem, String version) {}
+
   private static Observation observe(
-      ChatbotDeployment cr, Context<ChatbotDeployment> context, String[] secret) {
+      ChatbotDeployment cr,
+      Context<ChatbotDeployment> context,
+      OperatorSettings settings,
+      SecretLook secret) {
     Map<String, Deployment> deployments = new java.util.HashMap<>();
     context
         .getSecondaryResources(Deployment.class)
@@ -53,9 +69,9 @@ final class Observer {
         backends,
         frontend == null ? null : availability(frontend),
         job(cr, context),
-        secret[0],
-        secret[1],
-        endpoint(cr, context));
+        secret.problem(),
+        secret.version(),
+        endpoint(cr, context, settings.clusterDomain()));
   }
 
   static Availability availability(Deployment d) {
@@ -108,17 +124,15 @@ final class Observer {
     return new JobState(JobState.Kind.RUNNING, "downloading");
   }
 
-  /** [problem, resourceVersion]: problem names the Secret and key, never the value. */
-  private static String[] secret(ChatbotDeployment cr, Context<ChatbotDeployment> context) {
+  private static SecretLook secret(ChatbotDeployment cr, Context<ChatbotDeployment> context) {
     Phase active = cr.getStatus() == null ? null : cr.getStatus().getActivePhase();
     HuggingFaceSpec hf = cr.getSpec().getHuggingface();
     boolean needed = cr.getSpec().getPhase() == Phase.HUGGINGFACE || active == Phase.HUGGINGFACE;
     if (!needed || hf == null || hf.getTokenSecretRef() == null) {
-      return new String[] {null, ""};
+      return new SecretLook(null, "");
     }
     String name = hf.getTokenSecretRef().getName();
-    String key =
-        hf.getTokenSecretRef().getKey() == null ? "token" : hf.getTokenSecretRef().getKey();
+    String key = Defaults.or(hf.getTokenSecretRef().getKey(), SecretKeySelector.DEFAULT_KEY);
     Secret secret =
         context
             .getClient()
@@ -127,39 +141,56 @@ final class Observer {
             .withName(name)
             .get();
     if (secret == null) {
-      return new String[] {"Secret " + name + " not found", ""};
+      return new SecretLook("Secret " + name + " not found", "");
     }
     boolean hasKey =
         (secret.getData() != null && secret.getData().containsKey(key))
             || (secret.getStringData() != null && secret.getStringData().containsKey(key));
     if (!hasKey) {
-      return new String[] {"Secret " + name + " has no key " + key, ""};
+      return new SecretLook("Secret " + name + " has no key " + key, "");
     }
-    return new String[] {null, secret.getMetadata().getResourceVersion()};
+    return new SecretLook(null, secret.getMetadata().getResourceVersion());
   }
 
-  private static String endpoint(ChatbotDeployment cr, Context<ChatbotDeployment> context) {
-    String ns = cr.getMetadata().getNamespace();
-    boolean frontendOn = Boolean.TRUE.equals(cr.getSpec().getFrontend().getEnabled());
-    String name = frontendOn ? Names.frontendService(cr) : Names.backendService(cr);
-    Optional<Service> service =
-        context.getSecondaryResources(Service.class).stream()
-            .filter(s -> name.equals(s.getMetadata().getName()))
-            .findFirst();
-    if (service.isEmpty()) {
-      return null;
-    }
-    int port = service.get().getSpec().getPorts().get(0).getPort();
-    if (frontendOn
-        && ServiceType.LoadBalancer.name().equals(service.get().getSpec().getType())
-        && service.get().getStatus() != null
-        && service.get().getStatus().getLoadBalancer() != null
-        && service.get().getStatus().getLoadBalancer().getIngress() != null
-        && !service.get().getStatus().getLoadBalancer().getIngress().isEmpty()) {
-      LoadBalancerIngress ingress = service.get().getStatus().getLoadBalancer().getIngress().get(0);
+  private static String endpoint(
+      ChatbotDeployment cr, Context<ChatbotDeployment> context, String clusterDomain) {
+    String name = publicService(cr);
+    return context.getSecondaryResources(Service.class).stream()
+        .filter(s -> name.equals(s.getMetadata().getName()))
+        .findFirst()
+        .map(service -> endpoint(cr, service, clusterDomain))
+        .orElse(null);
+  }
+
+  /** The Service users reach: the frontend's, or the backend's when there is no frontend. */
+  private static String publicService(ChatbotDeployment cr) {
+    return Boolean.TRUE.equals(cr.getSpec().getFrontend().getEnabled())
+        ? Names.frontendService(cr)
+        : Names.backendService(cr);
+  }
+
+  /**
+   * Where users reach the chatbot through {@code service}: the load balancer's address once it has
+   * one, else the Service's name in the cluster's DNS domain.
+   */
+  static String endpoint(ChatbotDeployment cr, Service service, String clusterDomain) {
+    int port = service.getSpec().getPorts().get(0).getPort();
+    String suffix = port == HTTP_PORT ? "" : ":" + port;
+    var balancer = service.getStatus() == null ? null : service.getStatus().getLoadBalancer();
+    if (ServiceType.LoadBalancer.name().equals(service.getSpec().getType())
+        && balancer != null
+        && balancer.getIngress() != null
+        && !balancer.getIngress().isEmpty()) {
+      LoadBalancerIngress ingress = balancer.getIngress().get(0);
       String host = ingress.getHostname() != null ? ingress.getHostname() : ingress.getIp();
-      return "http://" + host + (port == 80 ? "" : ":" + port);
+      return "http://" + host + suffix;
     }
-    return "http://" + name + "." + ns + ".svc.cluster.local" + (port == 80 ? "" : ":" + port);
+    return "http://"
+        + service.getMetadata().getName()
+        + "."
+        + cr.getMetadata().getNamespace()
+        + ".svc."
+        + clusterDomain
+        + suffix;
   }
 }

@@ -1,4 +1,4 @@
-package dev.chatbot.operator.reconciler;
+package dev.chatbot.operator.migration;
 
 import dev.chatbot.api.v1alpha1.ChatbotDeployment;
 import dev.chatbot.api.v1alpha1.Phase;

@@ -1,4 +1,4 @@
-package dev.chatbot.operator.model;
+package dev.chatbot.operator.validation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -7,8 +7,9 @@ import dev.chatbot.api.v1alpha1.ChatbotDeployment;
 import dev.chatbot.api.v1alpha1.HuggingFaceSpec;
 import dev.chatbot.api.v1alpha1.LocalSpec;
 import dev.chatbot.api.v1alpha1.Phase;
-import dev.chatbot.operator.model.SpecValidator.Violation;
+import dev.chatbot.operator.model.Defaults;
 import dev.chatbot.operator.support.Fixtures;
+import dev.chatbot.operator.validation.SpecValidator.Violation;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.stream.Stream;

@@ -1,4 +1,4 @@
-package dev.chatbot.operator.reconciler;
+package dev.chatbot.operator.observer;
 
 import dev.chatbot.api.v1alpha1.Phase;
 import java.util.Map;

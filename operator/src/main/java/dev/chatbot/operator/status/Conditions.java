@@ -1,4 +1,4 @@
-package dev.chatbot.operator.reconciler;
+package dev.chatbot.operator.status;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
@@ -30,7 +30,7 @@ public final class Conditions {
       List<Condition> previous,
       String type,
       boolean status,
-      String reason,
+      Reason reason,
       String message,
       Long generation,
       String now) {
@@ -43,11 +43,11 @@ public final class Conditions {
         continue;
       }
       String since = value.equals(c.getStatus()) ? c.getLastTransitionTime() : now;
-      out.add(build(type, value, reason, message, generation, since));
+      out.add(build(type, value, reason.name(), message, generation, since));
       replaced = true;
     }
     if (!replaced) {
-      out.add(build(type, value, reason, message, generation, now));
+      out.add(build(type, value, reason.name(), message, generation, now));
     }
     return out;
   }

@@ -1,4 +1,4 @@
-package dev.chatbot.operator.reconciler;
+package dev.chatbot.operator.migration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -8,10 +8,12 @@ import dev.chatbot.api.v1alpha1.MigrationState;
 import dev.chatbot.api.v1alpha1.MigrationStatus;
 import dev.chatbot.api.v1alpha1.MigrationStrategy;
 import dev.chatbot.api.v1alpha1.Phase;
+import dev.chatbot.operator.migration.Migrations.Step;
 import dev.chatbot.operator.model.OperatorSettings;
-import dev.chatbot.operator.reconciler.Migrations.Step;
-import dev.chatbot.operator.reconciler.Observation.Availability;
-import dev.chatbot.operator.reconciler.Observation.JobState;
+import dev.chatbot.operator.observer.Observation;
+import dev.chatbot.operator.observer.Observation.Availability;
+import dev.chatbot.operator.observer.Observation.JobState;
+import dev.chatbot.operator.status.Reason;
 import dev.chatbot.operator.support.Fixtures;
 import java.time.Instant;
 import java.util.EnumMap;
@@ -22,7 +24,7 @@ import org.junit.jupiter.api.Test;
 /** The phase-change state machine, step by step, without a cluster. */
 class MigrationsTest {
   static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
-  static final OperatorSettings SETTINGS = OperatorSettings.defaults();
+  static final OperatorSettings SETTINGS = Fixtures.settings();
 
   static ChatbotDeployment servingMock(Phase target) {
     ChatbotDeployment cr = Fixtures.example("huggingface.yaml", "ns");
@@ -106,7 +108,7 @@ class MigrationsTest {
     advance(cr, seen(Set.of(Phase.MOCK), null), T0);
     Step s = advance(cr, seen(Set.of(Phase.MOCK), null), T0.plusSeconds(61));
     assertThat(s.migration().getState()).isEqualTo(MigrationState.Failed);
-    assertThat(s.migration().getReason()).isEqualTo(Migrations.DEADLINE);
+    assertThat(s.migration().getReason()).isEqualTo(Reason.ProgressDeadlineExceeded.name());
     s = advance(cr, seen(Set.of(Phase.MOCK), null), T0.plusSeconds(62));
     assertThat(s.plan().backends()).containsExactly(Phase.MOCK);
     assertThat(s.active()).isEqualTo(Phase.MOCK);
@@ -117,11 +119,70 @@ class MigrationsTest {
   }
 
   @Test
+  void aBackendThatFlapsCannotPostponeTheDeadline() {
+    ChatbotDeployment cr = servingMock(Phase.HUGGINGFACE);
+    cr.getSpec().getMigration().setProgressDeadlineSeconds(60);
+    Set<Phase> mockOnly = Set.of(Phase.MOCK);
+    Set<Phase> both = Set.of(Phase.MOCK, Phase.HUGGINGFACE);
+    advance(cr, seen(mockOnly, null), T0);
+    Step s = advance(cr, seen(mockOnly, null), T0);
+    assertThat(s.migration().getState()).isEqualTo(MigrationState.StartingBackend);
+    assertThat(s.migration().getBackendStartedAt()).isEqualTo(T0.toString());
+    // Available, then lost again, then back: each return to StartingBackend is a new state...
+    s = advance(cr, seen(both, null), T0.plusSeconds(30));
+    assertThat(s.migration().getState()).isEqualTo(MigrationState.SmokeTesting);
+    s = advance(cr, seen(mockOnly, null), T0.plusSeconds(40));
+    assertThat(s.migration().getState()).isEqualTo(MigrationState.StartingBackend);
+    assertThat(s.migration().getStateSince()).isEqualTo(T0.plusSeconds(40).toString());
+    s = advance(cr, seen(both, null), T0.plusSeconds(50));
+    assertThat(s.migration().getState()).isEqualTo(MigrationState.SmokeTesting);
+    // ...but the deadline still counts from the first start: 61 s after it, the change fails.
+    s = advance(cr, seen(both, null), T0.plusSeconds(61));
+    assertThat(s.migration().getState()).isEqualTo(MigrationState.Failed);
+    assertThat(s.migration().getReason()).isEqualTo(Reason.ProgressDeadlineExceeded.name());
+    assertThat(s.smokeTest()).isFalse();
+    assertThat(s.plan().serving()).isEqualTo(Phase.MOCK);
+  }
+
+  @Test
+  void withoutASmokeTestAFlappingBackendFailsAtTheDeadlineToo() {
+    ChatbotDeployment cr = servingMock(Phase.HUGGINGFACE);
+    cr.getSpec().getMigration().setProgressDeadlineSeconds(60);
+    cr.getSpec().getMigration().setSmokeTest(false);
+    Set<Phase> mockOnly = Set.of(Phase.MOCK);
+    Set<Phase> both = Set.of(Phase.MOCK, Phase.HUGGINGFACE);
+    advance(cr, seen(mockOnly, null), T0);
+    advance(cr, seen(mockOnly, null), T0);
+    assertThat(advance(cr, seen(both, null), T0.plusSeconds(59)).migration().getState())
+        .isEqualTo(MigrationState.Switching);
+    Step s = advance(cr, seen(mockOnly, null), T0.plusSeconds(61));
+    assertThat(s.migration().getState()).isEqualTo(MigrationState.Failed);
+    assertThat(s.plan().serving()).as("the Service never moved").isEqualTo(Phase.MOCK);
+  }
+
+  @Test
+  void aChangeInFlightFromAnOlderOperatorCountsFromItsStateStart() {
+    ChatbotDeployment cr = servingMock(Phase.HUGGINGFACE);
+    cr.getSpec().getMigration().setProgressDeadlineSeconds(60);
+    MigrationStatus m = new MigrationStatus();
+    m.setFromPhase(Phase.MOCK);
+    m.setToPhase(Phase.HUGGINGFACE);
+    m.setGeneration(2L);
+    m.setState(MigrationState.StartingBackend);
+    m.setStateSince(T0.toString());
+    cr.getStatus().setMigration(m);
+    Step s = advance(cr, seen(Set.of(Phase.MOCK), null), T0.plusSeconds(30));
+    assertThat(s.migration().getBackendStartedAt()).isEqualTo(T0.toString());
+    s = advance(cr, seen(Set.of(Phase.MOCK), null), T0.plusSeconds(61));
+    assertThat(s.migration().getState()).isEqualTo(MigrationState.Failed);
+  }
+
+  @Test
   void aMissingSecretFailsAndIsRetriedWhenItAppears() {
     ChatbotDeployment cr = servingMock(Phase.HUGGINGFACE);
     advance(cr, seen(Set.of(Phase.MOCK), "Secret hf-token not found"), T0);
     Step s = advance(cr, seen(Set.of(Phase.MOCK), "Secret hf-token not found"), T0);
-    assertThat(s.migration().getReason()).isEqualTo(Migrations.SECRET_NOT_FOUND);
+    assertThat(s.migration().getReason()).isEqualTo(Reason.SecretNotFound.name());
     assertThat(s.migration().getMessage()).contains("hf-token");
     s = advance(cr, seen(Set.of(Phase.MOCK), null), T0.plusSeconds(60));
     assertThat(s.migration().getState()).isEqualTo(MigrationState.Preparing);
