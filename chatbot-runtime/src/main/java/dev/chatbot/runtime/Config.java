@@ -161,12 +161,7 @@ public final class Config {
     this.maxRetryAfterSeconds = Math.min(10, timeoutSeconds);
   }
 
-  /** Loads the configuration from the process environment. */
-  public static Config fromEnvironment() {
-    return load(System.getenv());
-  }
-
-  /** Loads the configuration from the given environment map (tests pass their own). */
+  /** Loads the configuration from an environment map (the process's, or a test's own). */
   public static Config load(Map<String, String> env) {
     String dir = env.getOrDefault("CHATBOT_CONFIG_DIR", "/etc/chatbot");
     Map<String, String> raw = new HashMap<>(readDir(Path.of(dir)));
