@@ -89,18 +89,22 @@ final class RealServer {
     await()
         .atMost(WAIT)
         .until(
-            () ->
-                admin
-                    .apiextensions()
-                    .v1()
-                    .customResourceDefinitions()
-                    .withName(CRD_NAME)
-                    .get()
-                    .getStatus()
-                    .getConditions()
-                    .stream()
-                    .anyMatch(
-                        c -> "Established".equals(c.getType()) && "True".equals(c.getStatus())));
+            () -> {
+              // A just-written CRD has a status without conditions for a moment.
+              var status =
+                  admin
+                      .apiextensions()
+                      .v1()
+                      .customResourceDefinitions()
+                      .withName(CRD_NAME)
+                      .get()
+                      .getStatus();
+              return status != null
+                  && status.getConditions() != null
+                  && status.getConditions().stream()
+                      .anyMatch(
+                          c -> "Established".equals(c.getType()) && "True".equals(c.getStatus()));
+            });
     await()
         .atMost(WAIT)
         .ignoreExceptions()
