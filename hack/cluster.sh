@@ -293,13 +293,16 @@ compare_snapshots() {
 port_free() { ! ss -Hltn "sport = :$1" | grep -q .; }
 
 # Starts daemon $1 (argv after it) in its own session, in the guard cgroup, with its own log and
-# PID file; the PID file is written by the daemon's process itself (setsid may fork).
+# PID file; the PID file is written by the daemon's process itself (setsid may fork). Descriptors
+# above stderr are closed first: a daemon must not keep a caller's lock (`flock f hack/cluster.sh
+# start` would otherwise stay locked for the cluster's whole life).
 launch() {
   local name=$1 pidfile="$RUN_DIR/pids/$1.pid"
   shift
   rm -f "$pidfile"
   # shellcheck disable=SC2016
-  setsid bash -c 'echo $$ >"$0" && echo $$ >"$1.tmp" && mv "$1.tmp" "$1" && shift && exec "$@"' \
+  setsid bash -c 'for f in /proc/$$/fd/*; do n=${f##*/}; [ "$n" -gt 2 ] && eval "exec $n>&-"; done
+    echo $$ >"$0" && echo $$ >"$1.tmp" && mv "$1.tmp" "$1" && shift && exec "$@"' \
     "$CG2/cgroup.procs" "$pidfile" "$@" </dev/null >"$RUN_DIR/logs/$name.log" 2>&1 &
   local i
   for i in $(seq 1 100); do
