@@ -5,6 +5,7 @@ Same contract as the runtime's mock phase: POST /api/chat {"message"} or {"messa
 python3-fastapi and python3-uvicorn:  python3 -m uvicorn fastapi_mock:app --port 18200
 """
 import hashlib
+import os
 import uuid
 from typing import List, Optional
 
@@ -47,7 +48,6 @@ def healthz():
     return {"status": "ok"}
 
 
-@app.post("/api/chat", response_model=ChatResponse)
 def chat(req: ChatRequest):
     if req.messages:
         text = next((m.content for m in reversed(req.messages) if m.role == "user"), "")
@@ -67,3 +67,13 @@ def chat(req: ChatRequest):
         model="mock-1",
         fallback=False,
     )
+
+
+async def chat_async(req: ChatRequest):
+    return chat(req)
+
+
+# FASTAPI_HANDLER=async serves the route from the event loop (`async def`); the default `def`
+# runs each request on Starlette's thread pool, as a handler written without async does.
+app.post("/api/chat", response_model=ChatResponse)(
+    chat_async if os.environ.get("FASTAPI_HANDLER") == "async" else chat)

@@ -11,6 +11,9 @@
 #                             kube-controller-manager on 127.0.0.1 (random ports) for manual use
 #   hack/envtest.sh stop      stop what `start` started
 #   hack/envtest.sh clean-build   delete the build tree and Go build cache (keeps the binaries)
+#   hack/envtest.sh source    print the prepared source tree (preparing it if missing)
+#   hack/envtest.sh build DIR CMD...  build ./cmd/CMD of that tree into DIR with this recipe and Go
+#                             cache (hack/cluster.sh builds kubelet, kube-proxy, kube-scheduler, kubectl)
 #
 # Environment:
 #   ENVTEST_CACHE   cache root (default ~/.cache/chatbot-operator/envtest); binaries go to
@@ -192,22 +195,34 @@ generate_openapi() {
   fi
 }
 
-build_binaries() {
-  local src="$BUILD_DIR/src" tmp="$BIN_DIR.tmp"
-  local ldflags="-s -w" pkg
+# Go reads only the prepared tree and its vendor/ (no module downloads); the build cache is kept.
+go_env() {
+  export GOPATH="$BUILD_DIR/gopath" GOCACHE="$BUILD_DIR/go-build" GOFLAGS='' GOPROXY=off \
+    GOTOOLCHAIN=local CGO_ENABLED=0 GO111MODULE=on GOWORK=off
+}
+
+# Builds ./cmd/NAME of the prepared tree into directory $1, for each NAME after it: vendored,
+# trimmed, stripped and stamped with the version.
+go_build_cmds() {
+  local out=$1 src="$BUILD_DIR/src" ldflags="-s -w" pkg cmd t0
+  shift
   for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
     ldflags+=" -X $pkg.gitVersion=v$K8S_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=20"
     ldflags+=" -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
   done
-  rm -rf "$tmp"
-  mkdir -p "$tmp"
-  local cmd
-  for cmd in kube-apiserver kube-controller-manager; do
-    local t0=$SECONDS
+  for cmd in "$@"; do
+    t0=$SECONDS
     log "go build ./cmd/$cmd (a cold build takes minutes)"
-    (cd "$src" && go build -mod=vendor -trimpath -ldflags "$ldflags" -o "$tmp/$cmd" "./cmd/$cmd")
+    (cd "$src" && go build -mod=vendor -trimpath -ldflags "$ldflags" -o "$out/$cmd" "./cmd/$cmd")
     log "built $cmd in $((SECONDS - t0)) s"
   done
+}
+
+build_binaries() {
+  local tmp="$BIN_DIR.tmp"
+  rm -rf "$tmp"
+  mkdir -p "$tmp"
+  go_build_cmds "$tmp" kube-apiserver kube-controller-manager
   install -m 0755 "$(command -v etcd)" "$tmp/etcd"
   local v
   v=$("$tmp/kube-apiserver" --version)
@@ -220,9 +235,7 @@ build_binaries() {
 cmd_install() {
   local t0
   t0=$(now_ms)
-  mkdir -p "$CACHE"
-  exec 9>"$CACHE/.lock"
-  flock 9 # one provisioning at a time per cache
+  lock_cache
   if is_warm; then
     # The tests also run openssl (certificates); a no-op when it is installed.
     command -v openssl >/dev/null || apt_install openssl
@@ -237,13 +250,45 @@ cmd_install() {
   command -v etcd >/dev/null || die "etcd not found after installing etcd-server"
   ensure_deb_src
   mkdir -p "$BUILD_DIR"
-  export GOPATH="$BUILD_DIR/gopath" GOCACHE="$BUILD_DIR/go-build" GOFLAGS='' GOPROXY=off \
-    GOTOOLCHAIN=local CGO_ENABLED=0 GO111MODULE=on GOWORK=off
+  go_env
   prepare_source
   build_binaries
   log "cold provisioning took $(since "$t0") s (binaries in $BIN_DIR; build tree in $BUILD_DIR," \
     "remove with: $0 clean-build)"
   echo "$BIN_DIR"
+}
+
+# One provisioning or build at a time per cache.
+lock_cache() {
+  mkdir -p "$CACHE"
+  exec 9>"$CACHE/.lock"
+  flock 9
+}
+
+# The prepared tree also serves hack/cluster.sh (kubelet etc.); a machine whose binaries came from a
+# CI cache has none yet: prepare it then.
+ensure_source() {
+  [[ -f "$BUILD_DIR/src/.prepared" ]] && return 0
+  apt_install "${BUILD_PACKAGES[@]}"
+  ensure_deb_src
+  mkdir -p "$BUILD_DIR"
+  go_env
+  prepare_source
+}
+
+cmd_source() {
+  lock_cache
+  ensure_source
+  echo "$BUILD_DIR/src"
+}
+
+cmd_build() {
+  (($# >= 2)) || die "usage: $0 build DIR CMD..."
+  lock_cache
+  ensure_source
+  go_env
+  mkdir -p "$1"
+  go_build_cmds "$@"
 }
 
 cmd_check() {
@@ -350,6 +395,8 @@ case "${1:-}" in
   start) cmd_start ;;
   stop) cmd_stop ;;
   clean-build) rm -rf "$BUILD_DIR" && log "removed $BUILD_DIR" ;;
+  source) cmd_source ;;
+  build) shift && cmd_build "$@" ;;
   *)
     sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'
     exit 2

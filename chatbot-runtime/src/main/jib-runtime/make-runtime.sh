@@ -2,6 +2,8 @@
 # Builds the Java runtime layer of the image: a jlink'ed JRE from Debian's JDK 17 (it ships jmods)
 # plus the shared libraries it links, laid out as a root filesystem under $1 (default
 # target/jib-runtime). Jib adds that tree to a `scratch` base (see the `image` profile in pom.xml).
+# JLINK_JDK picks another JDK: one without jmods works from JDK 24 on when it was built with a
+# linkable run-time image (JEP 493; Temurin 25 is).
 set -euo pipefail
 OUT=${1:-target/jib-runtime}
 JDK=${JLINK_JDK:-/usr/lib/jvm/java-17-openjdk-amd64}
@@ -9,11 +11,18 @@ MODULES=java.base,java.desktop,java.instrument,java.logging,java.management,java
 # An image may need more (the operator serves /healthz with jdk.httpserver).
 MODULES=$MODULES${JLINK_EXTRA_MODULES:+,$JLINK_EXTRA_MODULES}
 
-[ -d "$JDK/jmods" ] || { echo "no jmods in $JDK: apt-get install openjdk-17-jdk-headless" >&2; exit 1; }
+if [ -d "$JDK/jmods" ]; then
+  MODULE_PATH=(--module-path "$JDK/jmods")
+  COMPRESS=--compress=2
+else
+  # Linking from the JDK's own run-time image; jlink says so plainly if this JDK cannot.
+  MODULE_PATH=()
+  COMPRESS=--compress=zip-6
+fi
 rm -rf "$OUT"
 mkdir -p "$OUT/opt" "$OUT/tmp" "$OUT/etc"
-"$JDK/bin/jlink" --module-path "$JDK/jmods" --add-modules "$MODULES" \
-  --strip-debug --no-header-files --no-man-pages --compress=2 \
+"$JDK/bin/jlink" "${MODULE_PATH[@]}" --add-modules "$MODULES" \
+  --strip-debug --no-header-files --no-man-pages "$COMPRESS" \
   --generate-cds-archive --output "$OUT/opt/java"
 
 # Debian's cacerts is a symlink into /etc: put the real trust store in the image (HTTPS to the router).

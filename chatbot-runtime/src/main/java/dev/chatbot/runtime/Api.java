@@ -1,5 +1,10 @@
 package dev.chatbot.runtime;
 
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonNull;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonPrimitive;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import java.io.IOException;
@@ -46,16 +51,22 @@ final class Api {
     if (result.fallback()) {
       ctx.header(FALLBACK_HEADER, "true");
     }
-    ctx.contentType("application/json").result(Json.write(apiResult(result)));
+    RuntimeServer.json(ctx, 200, apiResult(result));
   }
 
-  private static ObjectNode apiResult(ChatResult r) {
-    ObjectNode o = Json.object();
-    o.put("conversationId", r.conversationId());
-    o.put("reply", r.reply());
-    o.put("provider", r.provider());
-    o.put("model", r.model());
-    o.put("fallback", r.fallback());
+  private static JsonObject apiResult(ChatResult r) {
+    JsonObject o = new JsonObject();
+    o.addProperty("conversationId", r.conversationId());
+    o.addProperty("reply", r.reply());
+    o.addProperty("provider", r.provider());
+    o.addProperty("model", r.model());
+    o.addProperty("fallback", r.fallback());
+    return o;
+  }
+
+  private static JsonObject object(String name, String value) {
+    JsonObject o = new JsonObject();
+    o.addProperty(name, value);
     return o;
   }
 
@@ -70,17 +81,17 @@ final class Api {
                 @Override
                 public void start(String id, String provider, String model, boolean fallback) {
                   sse[0] = open(ctx, fallback);
-                  ObjectNode meta = Json.object();
-                  meta.put("conversationId", id);
-                  meta.put("provider", provider);
-                  meta.put("model", model);
-                  meta.put("fallback", fallback);
+                  JsonObject meta = new JsonObject();
+                  meta.addProperty("conversationId", id);
+                  meta.addProperty("provider", provider);
+                  meta.addProperty("model", model);
+                  meta.addProperty("fallback", fallback);
                   sse[0].event("meta", Json.write(meta));
                 }
 
                 @Override
                 public void delta(String text) {
-                  sse[0].event("delta", Json.write(Json.object().put("content", text)));
+                  sse[0].event("delta", Json.write(object("content", text)));
                 }
               });
       sse[0].event("done", Json.write(apiResult(result)));
@@ -89,8 +100,7 @@ final class Api {
       if (sse[0] == null) {
         throw error;
       }
-      ObjectNode o = Json.object().put("error", error.getMessage()).put("status", error.status());
-      sse[0].event("error", Json.write(o));
+      sse[0].event("error", Json.write(RuntimeServer.errorBody(error)));
     } catch (SseWriter.ClientGone e) {
       // nothing more to send
     }
@@ -120,22 +130,26 @@ final class Api {
       if (r.fallback()) {
         ctx.header(FALLBACK_HEADER, "true");
       }
-      ObjectNode o = Json.object();
-      o.put("id", id);
-      o.put("object", "chat.completion");
-      o.put("created", now);
-      o.put("model", r.model());
-      ObjectNode choice = o.putArray("choices").addObject();
-      choice.put("index", 0);
-      choice.putObject("message").put("role", "assistant").put("content", r.reply());
-      choice.put("finish_reason", r.finishReason());
-      ObjectNode usage = o.putObject("usage");
+      JsonObject message = object("role", "assistant");
+      message.addProperty("content", r.reply());
+      JsonObject choice = new JsonObject();
+      choice.addProperty("index", 0);
+      choice.add("message", message);
+      choice.addProperty("finish_reason", r.finishReason());
+      JsonObject usage = new JsonObject();
       int prompt = Math.max(0, r.promptTokens());
       int completion = Math.max(0, r.completionTokens());
-      usage.put("prompt_tokens", prompt);
-      usage.put("completion_tokens", completion);
-      usage.put("total_tokens", prompt + completion);
-      ctx.contentType("application/json").result(Json.write(o));
+      usage.addProperty("prompt_tokens", prompt);
+      usage.addProperty("completion_tokens", completion);
+      usage.addProperty("total_tokens", prompt + completion);
+      JsonObject o = new JsonObject();
+      o.addProperty("id", id);
+      o.addProperty("object", "chat.completion");
+      o.addProperty("created", now);
+      o.addProperty("model", r.model());
+      o.add("choices", array(choice));
+      o.add("usage", usage);
+      RuntimeServer.json(ctx, 200, o);
       return;
     }
     SseWriter[] sse = {null};
@@ -150,17 +164,17 @@ final class Api {
                 public void start(String cid, String provider, String m, boolean fallback) {
                   sse[0] = open(ctx, fallback);
                   model[0] = m;
-                  ObjectNode delta = Json.object().put("role", "assistant").put("content", "");
+                  JsonObject delta = object("role", "assistant");
+                  delta.addProperty("content", "");
                   sse[0].data(Json.write(chunk(id, now, m, delta, null)));
                 }
 
                 @Override
                 public void delta(String text) {
-                  ObjectNode delta = Json.object().put("content", text);
-                  sse[0].data(Json.write(chunk(id, now, model[0], delta, null)));
+                  sse[0].data(Json.write(chunk(id, now, model[0], object("content", text), null)));
                 }
               });
-      sse[0].data(Json.write(chunk(id, now, model[0], Json.object(), r.finishReason())));
+      sse[0].data(Json.write(chunk(id, now, model[0], new JsonObject(), r.finishReason())));
       sse[0].data("[DONE]");
     } catch (UpstreamException e) {
       ApiError error = ApiError.fromUpstream(e, chat.provider().name());
@@ -174,48 +188,50 @@ final class Api {
     }
   }
 
-  private static ObjectNode chunk(
-      String id, long created, String model, ObjectNode delta, String finish) {
-    ObjectNode o = Json.object();
-    o.put("id", id);
-    o.put("object", "chat.completion.chunk");
-    o.put("created", created);
-    o.put("model", model);
-    ObjectNode choice = o.putArray("choices").addObject();
-    choice.put("index", 0);
-    choice.set("delta", delta);
-    if (finish == null) {
-      choice.putNull("finish_reason");
-    } else {
-      choice.put("finish_reason", finish);
-    }
+  private static JsonObject chunk(
+      String id, long created, String model, JsonObject delta, String finish) {
+    JsonObject choice = new JsonObject();
+    choice.addProperty("index", 0);
+    choice.add("delta", delta);
+    choice.add("finish_reason", finish == null ? JsonNull.INSTANCE : new JsonPrimitive(finish));
+    JsonObject o = new JsonObject();
+    o.addProperty("id", id);
+    o.addProperty("object", "chat.completion.chunk");
+    o.addProperty("created", created);
+    o.addProperty("model", model);
+    o.add("choices", array(choice));
     return o;
   }
 
-  static ObjectNode openAiError(ApiError error) {
-    ObjectNode o = Json.object();
-    ObjectNode e = o.putObject("error");
-    e.put("message", error.getMessage());
-    e.put(
+  private static JsonArray array(JsonElement only) {
+    JsonArray a = new JsonArray(1);
+    a.add(only);
+    return a;
+  }
+
+  static JsonObject openAiError(ApiError error) {
+    JsonObject e = object("message", error.getMessage());
+    e.addProperty(
         "type",
         switch (error.status()) {
           case 400, 413 -> "invalid_request_error";
           case 429 -> "rate_limit_error";
           default -> "api_error";
         });
-    e.putNull("param");
-    e.putNull("code");
+    e.add("param", JsonNull.INSTANCE);
+    e.add("code", JsonNull.INSTANCE);
+    JsonObject o = new JsonObject();
+    o.add("error", e);
     return o;
   }
 
   private void models(Context ctx) {
-    ObjectNode o = Json.object();
-    o.put("object", "list");
-    ObjectNode m = o.putArray("data").addObject();
-    m.put("id", chat.provider().model());
-    m.put("object", "model");
-    m.put("created", created);
-    m.put("owned_by", chat.provider().name());
-    ctx.contentType("application/json").result(Json.write(o));
+    JsonObject m = object("id", chat.provider().model());
+    m.addProperty("object", "model");
+    m.addProperty("created", created);
+    m.addProperty("owned_by", chat.provider().name());
+    JsonObject o = object("object", "list");
+    o.add("data", array(m));
+    RuntimeServer.json(ctx, 200, o);
   }
 }

@@ -1,47 +1,51 @@
 package dev.chatbot.runtime;
 
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /** A validated chat request: {"message"} or {"messages"}, optional conversationId and stream. */
 public record ChatRequest(List<Message> messages, String conversationId, boolean stream) {
 
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+  private static final Set<String> ROLES = Set.of("user", "assistant", "system");
 
   /** Parses and validates a request body; throws {@link ApiError} 400/413 with a clear reason. */
   public static ChatRequest parse(String body, Config config, boolean openAi) {
-    JsonNode root = Json.parseOrNull(body);
-    if (root == null || !root.isObject()) {
+    if (!(Json.parseOrNull(body) instanceof JsonObject root)) {
       throw new ApiError(400, "the body must be a JSON object");
     }
     List<Message> messages = new ArrayList<>();
-    JsonNode list = root.get("messages");
-    JsonNode single = root.get("message");
-    if (list != null && !list.isNull()) {
-      if (!list.isArray()) {
+    JsonElement list = present(root, "messages");
+    JsonElement single = present(root, "message");
+    if (list != null) {
+      if (!list.isJsonArray()) {
         throw new ApiError(400, "'messages' must be an array of {role, content}");
       }
-      if (list.size() > config.maxMessages) {
+      int size = list.getAsJsonArray().size();
+      if (size > config.maxMessages) {
         throw new ApiError(
-            413, "too many messages: " + list.size() + " (at most " + config.maxMessages + ")");
+            413, "too many messages: " + size + " (at most " + config.maxMessages + ")");
       }
-      for (JsonNode m : list) {
-        String role = m.path("role").asText("");
-        JsonNode content = m.get("content");
-        if (!(role.equals("user") || role.equals("assistant") || role.equals("system"))) {
+      for (JsonElement m : list.getAsJsonArray()) {
+        JsonElement role = Json.at(m, "role");
+        JsonElement content = Json.at(m, "content");
+        if (!Json.isText(role) || !ROLES.contains(role.getAsString())) {
           throw new ApiError(400, "each message needs a role: user, assistant or system");
         }
-        if (content == null || !content.isTextual()) {
+        if (!Json.isText(content)) {
           throw new ApiError(400, "each message needs a text 'content'");
         }
-        messages.add(new Message(role, checkLength(content.asText(), config)));
+        messages.add(new Message(role.getAsString(), checkLength(content.getAsString(), config)));
       }
-    } else if (!openAi && single != null && !single.isNull()) {
-      if (!single.isTextual()) {
+    } else if (!openAi && single != null) {
+      if (!Json.isText(single)) {
         throw new ApiError(400, "'message' must be a string");
       }
-      messages.add(Message.user(checkLength(single.asText(), config)));
+      messages.add(Message.user(checkLength(single.getAsString(), config)));
     } else {
       throw new ApiError(
           400, openAi ? "'messages' is required" : "'message' or 'messages' is required");
@@ -56,19 +60,25 @@ public record ChatRequest(List<Message> messages, String conversationId, boolean
       throw new ApiError(400, "at least one non-empty user message is required");
     }
     String id = null;
-    JsonNode idNode = root.get("conversationId");
-    if (idNode != null && !idNode.isNull()) {
-      if (!idNode.isTextual() || !ID.matcher(idNode.asText()).matches()) {
+    JsonElement idNode = present(root, "conversationId");
+    if (idNode != null) {
+      if (!Json.isText(idNode) || !ID.matcher(idNode.getAsString()).matches()) {
         throw new ApiError(
             400, "'conversationId' must be 1-128 characters of letters, digits, . _ : -");
       }
-      id = idNode.asText();
+      id = idNode.getAsString();
     }
-    JsonNode stream = root.get("stream");
-    if (stream != null && !stream.isNull() && !stream.isBoolean()) {
+    JsonElement stream = present(root, "stream");
+    if (stream != null && !(stream.isJsonPrimitive() && stream.getAsJsonPrimitive().isBoolean())) {
       throw new ApiError(400, "'stream' must be true or false");
     }
-    return new ChatRequest(messages, id, stream != null && stream.asBoolean(false));
+    return new ChatRequest(messages, id, Json.bool(stream, false));
+  }
+
+  /** A field that is there and not null. */
+  private static JsonElement present(JsonObject o, String name) {
+    JsonElement e = o.get(name);
+    return e == null || e.isJsonNull() ? null : e;
   }
 
   private static String checkLength(String text, Config config) {

@@ -1,64 +1,71 @@
 package dev.chatbot.runtime;
 
-import io.github.resilience4j.ratelimiter.RateLimiter;
-import io.github.resilience4j.ratelimiter.RateLimiterConfig;
-import io.github.resilience4j.ratelimiter.internal.AtomicRateLimiter;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Per-client rate limit (client_requests_per_minute), one resilience4j limiter per client key, kept
- * in a bounded LRU map. Limits of 60/min or more refill every second, smaller ones every minute.
+ * Per-client rate limit: a token bucket per client key holding up to {@code burst} calls, refilled
+ * at {@code perMinute / 60} calls a second, kept in a bounded LRU map (a client evicted from it
+ * starts again with a full bucket).
  */
 public final class ClientRateLimiter {
 
   private static final int MAX_CLIENTS = 10_000;
 
-  private final RateLimiterConfig limiterConfig;
-  private final Map<String, AtomicRateLimiter> limiters =
+  /** A bucket's state; guarded by the map's lock. */
+  private static final class Bucket {
+    double tokens;
+    long updatedNanos;
+  }
+
+  private final double perNano;
+  private final double burst;
+  private final Map<String, Bucket> buckets =
       new LinkedHashMap<>(256, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<String, AtomicRateLimiter> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<String, Bucket> eldest) {
           return size() > MAX_CLIENTS;
         }
       };
 
+  /** The limit with its default burst: 10 calls, at most the per-minute budget. */
   public ClientRateLimiter(int perMinute) {
-    if (perMinute <= 0) {
-      this.limiterConfig = null;
-    } else if (perMinute >= 60) {
-      this.limiterConfig =
-          RateLimiterConfig.custom()
-              .limitForPeriod(perMinute / 60)
-              .limitRefreshPeriod(Duration.ofSeconds(1))
-              .timeoutDuration(Duration.ZERO)
-              .build();
-    } else {
-      this.limiterConfig =
-          RateLimiterConfig.custom()
-              .limitForPeriod(perMinute)
-              .limitRefreshPeriod(Duration.ofMinutes(1))
-              .timeoutDuration(Duration.ZERO)
-              .build();
-    }
+    this(perMinute, Math.max(1, Math.min(10, perMinute)));
   }
 
-  /** Returns -1 when allowed, otherwise the seconds to wait (at least 1). */
+  /** {@code perMinute} 0 turns the limit off. */
+  public ClientRateLimiter(int perMinute, int burst) {
+    this.perNano = perMinute <= 0 ? 0 : perMinute / 60e9;
+    this.burst = Math.max(1, burst);
+  }
+
+  public boolean enabled() {
+    return perNano > 0;
+  }
+
+  /** Returns -1 when allowed, otherwise the seconds until a call is allowed again (at least 1). */
   public long tryAcquire(String client) {
-    if (limiterConfig == null) {
+    if (perNano == 0) {
       return -1;
     }
-    AtomicRateLimiter limiter;
-    synchronized (limiters) {
-      limiter =
-          limiters.computeIfAbsent(
-              client, k -> (AtomicRateLimiter) RateLimiter.of("client", limiterConfig));
+    long now = System.nanoTime();
+    double missing;
+    synchronized (buckets) {
+      Bucket b = buckets.get(client);
+      if (b == null) {
+        b = new Bucket();
+        b.tokens = burst;
+        buckets.put(client, b);
+      } else {
+        b.tokens = Math.min(burst, b.tokens + (now - b.updatedNanos) * perNano);
+      }
+      b.updatedNanos = now;
+      if (b.tokens >= 1) {
+        b.tokens -= 1;
+        return -1;
+      }
+      missing = 1 - b.tokens;
     }
-    if (limiter.acquirePermission()) {
-      return -1;
-    }
-    long nanos = limiter.getDetailedMetrics().getNanosToWait();
-    return Math.max(1, (nanos + 999_999_999L) / 1_000_000_000L);
+    return Math.max(1, (long) Math.ceil(missing / perNano / 1e9));
   }
 }

@@ -20,7 +20,16 @@ public final class Config {
 
   public enum Role {
     BACKEND,
-    FRONTEND
+    FRONTEND,
+    /** A stand-in Ollama server (docs/mock-simulator.md). */
+    OLLAMA_SIM
+  }
+
+  /** What the per-client rate limit counts by. */
+  public enum ClientKeyKind {
+    ADDRESS,
+    HEADER,
+    NONE
   }
 
   public enum ProviderKind {
@@ -51,6 +60,7 @@ public final class Config {
   public final String ollamaUrl;
   public final String backendUrl;
   public final String hfToken;
+  public final String listenHost;
   public final int port;
 
   // Runtime extensions (documented in chatbot-runtime/README.md).
@@ -58,16 +68,34 @@ public final class Config {
   public final int maxMessageChars;
   public final int maxMessages;
   public final int clientRequestsPerMinute;
+  public final int clientBurst;
+  public final ClientKeyKind clientKey;
+  public final String clientKeyHeader;
+  public final String trustedProxies;
+  public final int holdSeconds;
+  public final int maxConcurrentChats;
+  public final int maxQueuedChats;
+  public final int queueTimeoutSeconds;
+  public final int shutdownDrainSeconds;
   public final int shutdownGraceSeconds;
   public final MockSettings mock;
+  public final OllamaSimSettings ollamaSim;
 
   // Internal tuning, not configurable through keys (tests shorten it).
   public final long retryInitialBackoffMillis;
   public final int retryMaxAttempts;
   public final int maxRetryAfterSeconds;
 
+  private static final java.util.regex.Pattern HEADER_NAME =
+      java.util.regex.Pattern.compile("[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}");
+
   private Config(
-      Map<String, String> raw, String hfToken, int port, long retryInitialBackoffMillis) {
+      Map<String, String> raw,
+      String hfToken,
+      int port,
+      long retryInitialBackoffMillis,
+      String ollamaModelsDir,
+      String ollamaHost) {
     Parser p = new Parser(raw);
     this.role = p.enumValue("role", Role.class, Role.BACKEND);
     this.provider = p.enumValue("model_provider", ProviderKind.class, ProviderKind.MOCK);
@@ -93,10 +121,41 @@ public final class Config {
     this.maxMessages = p.integer("max_messages", 50, 1, 10_000);
     this.clientRequestsPerMinute =
         p.integer("client_requests_per_minute", 600, 0, Integer.MAX_VALUE);
-    this.shutdownGraceSeconds = p.integer("shutdown_grace_seconds", 25, 0, 3600);
+    this.clientBurst =
+        p.integer("client_burst", Math.max(1, Math.min(10, clientRequestsPerMinute)), 1, 1_000_000);
+    this.clientKey = p.enumValue("client_key", ClientKeyKind.class, ClientKeyKind.ADDRESS);
+    this.clientKeyHeader = p.string("client_key_header", "");
+    if (clientKey == ClientKeyKind.HEADER && !HEADER_NAME.matcher(clientKeyHeader).matches()) {
+      throw new ConfigException(
+          "client_key_header: client_key=header needs an HTTP header name, got '"
+              + Parser.shorten(clientKeyHeader)
+              + "'");
+    }
+    this.trustedProxies = p.string("trusted_proxies", "");
+    try {
+      Cidr.parseList(trustedProxies);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("trusted_proxies: " + e.getMessage());
+    }
+    this.holdSeconds = p.integer("hold_seconds", 30, 0, 3600);
+    this.maxConcurrentChats = p.integer("max_concurrent_chats", 32, 1, 1_000);
+    this.maxQueuedChats = p.integer("max_queued_chats", 1_000, 0, 100_000);
+    this.queueTimeoutSeconds = p.integer("queue_timeout_seconds", 10, 1, 3600);
+    this.shutdownDrainSeconds = p.integer("shutdown_drain_seconds", 5, 0, 3600);
+    this.shutdownGraceSeconds = p.integer("shutdown_grace_seconds", 15, 0, 3600);
     this.mock = new MockSettings(p);
+    this.ollamaSim = new OllamaSimSettings(p, ollamaModelsDir);
     this.hfToken = hfToken == null || hfToken.isBlank() ? null : hfToken.trim();
-    this.port = port;
+    // An Ollama stand-in listens where Ollama would: OLLAMA_HOST, else port 11434 (unless PORT).
+    String[] listen =
+        role == Role.OLLAMA_SIM && port < 0 && ollamaHost != null && !ollamaHost.isBlank()
+            ? parseHostPort(ollamaHost)
+            : null;
+    this.listenHost = listen != null ? listen[0] : "0.0.0.0";
+    this.port =
+        listen != null
+            ? Integer.parseInt(listen[1])
+            : port >= 0 ? port : role == Role.OLLAMA_SIM ? 11434 : 8080;
     this.retryInitialBackoffMillis = retryInitialBackoffMillis;
     this.retryMaxAttempts = 3;
     this.maxRetryAfterSeconds = Math.min(10, timeoutSeconds);
@@ -118,7 +177,8 @@ public final class Config {
       }
     }
     int port = parsePort(env.get("PORT"));
-    return new Config(raw, env.get("HF_TOKEN"), port, 500);
+    return new Config(
+        raw, env.get("HF_TOKEN"), port, 500, env.get("OLLAMA_MODELS"), env.get("OLLAMA_HOST"));
   }
 
   /** Builds a configuration from plain key/values (tests). */
@@ -128,12 +188,13 @@ public final class Config {
 
   public static Config of(
       Map<String, String> keys, String hfToken, int port, long retryInitialBackoffMillis) {
-    return new Config(new HashMap<>(keys), hfToken, port, retryInitialBackoffMillis);
+    return new Config(new HashMap<>(keys), hfToken, port, retryInitialBackoffMillis, null, null);
   }
 
+  /** PORT, or -1 when it is not set (each role has its default). */
   private static int parsePort(String value) {
     if (value == null || value.isBlank()) {
-      return 8080;
+      return -1;
     }
     try {
       int port = Integer.parseInt(value.trim());
@@ -144,6 +205,29 @@ public final class Config {
     } catch (NumberFormatException e) {
       throw new ConfigException("PORT: expected a port number 0..65535");
     }
+  }
+
+  /** Ollama's OLLAMA_HOST forms: {@code host}, {@code host:port}, {@code :port}, with a scheme. */
+  static String[] parseHostPort(String value) {
+    String v = value.strip().replaceFirst("^https?://", "");
+    if (v.endsWith("/")) {
+      v = v.substring(0, v.length() - 1);
+    }
+    int colon = v.lastIndexOf(':');
+    String host = colon < 0 ? v : v.substring(0, colon);
+    String port = colon < 0 ? "11434" : v.substring(colon + 1);
+    if (host.startsWith("[") && host.endsWith("]")) {
+      host = host.substring(1, host.length() - 1);
+    }
+    try {
+      int n = Integer.parseInt(port);
+      if (n < 0 || n > 65535) {
+        throw new NumberFormatException();
+      }
+    } catch (NumberFormatException e) {
+      throw new ConfigException("OLLAMA_HOST: expected host:port, got '" + value + "'");
+    }
+    return new String[] {host.isEmpty() ? "0.0.0.0" : host, port};
   }
 
   private static Map<String, String> readDir(Path dir) {
@@ -176,6 +260,8 @@ public final class Config {
     public final int retryAfterSeconds;
     public final double loadingRate;
     public final double breakStreamRate;
+    public final double tokensPerSecond;
+    public final int answerTokens;
     public final Long seed;
 
     MockSettings(Parser p) {
@@ -187,6 +273,8 @@ public final class Config {
       this.retryAfterSeconds = p.integer("mock_retry_after_seconds", 1, 0, 3600);
       this.loadingRate = p.decimal("mock_loading_rate", 0.0, 0.0, 1.0);
       this.breakStreamRate = p.decimal("mock_break_stream_rate", 0.0, 0.0, 1.0);
+      this.tokensPerSecond = p.decimal("mock_tokens_per_second", 0.0, 0.0, 1_000_000.0);
+      this.answerTokens = p.integer("mock_answer_tokens", 0, 0, 1_000_000);
       String seedText = p.string("mock_seed", "");
       if (seedText.isEmpty()) {
         this.seed = null;
@@ -197,6 +285,42 @@ public final class Config {
           throw new ConfigException("mock_seed: expected an integer");
         }
       }
+    }
+  }
+
+  /** The Ollama stand-in's models, downloads and their faults ({@code ollama_sim_*} keys). */
+  public static final class OllamaSimSettings {
+    public final String store;
+    public final java.util.List<String> models;
+    public final long modelBytes;
+    public final long pullBytesPerSecond;
+    public final long diskBytes;
+    public final int pullStallSeconds;
+    public final int pullStallAtPercent;
+    public final String pullError;
+    public final int pullErrorAtPercent;
+    public final int loadMs;
+
+    OllamaSimSettings(Parser p, String ollamaModelsDir) {
+      this.store =
+          p.string(
+              "ollama_sim_store",
+              ollamaModelsDir == null || ollamaModelsDir.isBlank()
+                  ? "/tmp/ollama-sim"
+                  : ollamaModelsDir);
+      this.models =
+          java.util.Arrays.stream(p.string("ollama_sim_models", "").split("[,\\s]+"))
+              .filter(m -> !m.isEmpty())
+              .toList();
+      this.modelBytes = p.longValue("ollama_sim_model_bytes", 2_000_000_000L, 1, 1L << 50);
+      this.pullBytesPerSecond =
+          p.longValue("ollama_sim_pull_bytes_per_second", 200_000_000L, 1, 1L << 50);
+      this.diskBytes = p.longValue("ollama_sim_disk_bytes", 0, 0, 1L << 50);
+      this.pullStallSeconds = p.integer("ollama_sim_pull_stall_seconds", 0, 0, 86_400);
+      this.pullStallAtPercent = p.integer("ollama_sim_pull_stall_at_percent", 50, 0, 99);
+      this.pullError = p.string("ollama_sim_pull_error", "");
+      this.pullErrorAtPercent = p.integer("ollama_sim_pull_error_at_percent", 0, 0, 99);
+      this.loadMs = p.integer("ollama_sim_load_ms", 0, 0, 600_000);
     }
   }
 
@@ -218,12 +342,16 @@ public final class Config {
     }
 
     int integer(String key, int def, int min, int max) {
+      return (int) longValue(key, def, min, max);
+    }
+
+    long longValue(String key, long def, long min, long max) {
       String v = value(key);
       if (v == null || v.isEmpty()) {
         return def;
       }
       try {
-        int n = Integer.parseInt(v);
+        long n = Long.parseLong(v);
         if (n < min || n > max) {
           throw new NumberFormatException();
         }
@@ -270,7 +398,7 @@ public final class Config {
         return def;
       }
       for (E e : type.getEnumConstants()) {
-        if (e.name().equalsIgnoreCase(v)) {
+        if (e.name().replace('_', '-').equalsIgnoreCase(v)) {
           return e;
         }
       }
@@ -278,7 +406,7 @@ public final class Config {
       for (E e : type.getEnumConstants()) {
         allowed
             .append(allowed.length() == 0 ? "" : " | ")
-            .append(e.name().toLowerCase(Locale.ROOT));
+            .append(e.name().toLowerCase(Locale.ROOT).replace('_', '-'));
       }
       throw new ConfigException(key + ": expected " + allowed + ", got '" + shorten(v) + "'");
     }
@@ -297,7 +425,7 @@ public final class Config {
       return v.endsWith("/") ? v.substring(0, v.length() - 1) : v;
     }
 
-    private static String shorten(String v) {
+    static String shorten(String v) {
       return v.length() > 40 ? v.substring(0, 40) + "..." : v;
     }
   }

@@ -22,10 +22,11 @@ import java.util.function.BooleanSupplier;
 /** Shared upstream HTTP plumbing: client, Retry-After parsing, line streaming with idle timeout. */
 final class HttpSupport {
 
-  private static final ScheduledExecutorService WATCHDOG =
+  /** One thread for the runtime's short timed tasks: stream watchdogs, retries of held calls. */
+  static final ScheduledExecutorService TIMER =
       Executors.newSingleThreadScheduledExecutor(
           r -> {
-            Thread t = new Thread(r, "upstream-watchdog");
+            Thread t = new Thread(r, "runtime-timer");
             t.setDaemon(true);
             return t;
           });
@@ -91,7 +92,7 @@ final class HttpSupport {
   static String readBody(InputStream in, int limit, Duration timeout, String what) {
     AtomicBoolean timedOut = new AtomicBoolean();
     ScheduledFuture<?> timer =
-        WATCHDOG.schedule(
+        TIMER.schedule(
             () -> {
               timedOut.set(true);
               try {
@@ -140,7 +141,7 @@ final class HttpSupport {
     try (BufferedReader reader =
         new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
       ScheduledFuture<?> timer =
-          WATCHDOG.schedule(kill, idleTimeout.toMillis(), TimeUnit.MILLISECONDS);
+          TIMER.schedule(kill, idleTimeout.toMillis(), TimeUnit.MILLISECONDS);
       try {
         String line;
         while ((line = reader.readLine()) != null) {
@@ -148,7 +149,7 @@ final class HttpSupport {
           if (!onLine.test(line)) {
             return true;
           }
-          timer = WATCHDOG.schedule(kill, idleTimeout.toMillis(), TimeUnit.MILLISECONDS);
+          timer = TIMER.schedule(kill, idleTimeout.toMillis(), TimeUnit.MILLISECONDS);
         }
         return false;
       } finally {

@@ -1,5 +1,7 @@
 package dev.chatbot.runtime;
 
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -49,12 +51,12 @@ public final class HuggingFaceProvider implements Provider {
   }
 
   private HttpRequest request(List<Message> messages, boolean stream) {
-    ObjectNode body = Json.object();
-    body.put("model", config.model);
-    body.set("messages", Json.messages(messages));
-    body.put("max_tokens", config.maxTokens);
-    body.put("temperature", config.temperature);
-    body.put("stream", stream);
+    JsonObject body = new JsonObject();
+    body.addProperty("model", config.model);
+    body.add("messages", Json.messages(messages));
+    body.addProperty("max_tokens", config.maxTokens);
+    body.addProperty("temperature", config.temperature);
+    body.addProperty("stream", stream);
     HttpRequest.Builder b =
         HttpRequest.newBuilder(uri)
             .timeout(timeout)
@@ -71,22 +73,21 @@ public final class HuggingFaceProvider implements Provider {
   public Completion complete(List<Message> messages) {
     HttpResponse<InputStream> response = send(request(messages, false));
     String text = HttpSupport.readBody(response.body(), 4 * 1024 * 1024, timeout, WHAT);
-    JsonNode node = Json.parseOrNull(text);
+    JsonElement node = Json.parseOrNull(text);
     if (node == null || Json.hasError(node)) {
       throw errorFromBody(node, 500); // an error object in a 200: a failed generation
     }
-    JsonNode choice = node.path("choices").path(0);
-    JsonNode content = choice.path("message").path("content");
-    if (!content.isTextual()) {
+    JsonElement choice = Json.at(node, "choices", 0);
+    JsonElement content = Json.at(choice, "message", "content");
+    if (!Json.isText(content)) {
       throw new UpstreamException(
           UpstreamException.Kind.UNAVAILABLE, 0, WHAT + " sent an answer without text", -1, true);
     }
-    JsonNode usage = node.path("usage");
     return new Completion(
-        content.asText(),
-        usage.path("prompt_tokens").asInt(-1),
-        usage.path("completion_tokens").asInt(-1),
-        choice.path("finish_reason").asText("stop"));
+        content.getAsString(),
+        Json.integer(Json.at(node, "usage", "prompt_tokens"), -1),
+        Json.integer(Json.at(node, "usage", "completion_tokens"), -1),
+        Json.text(Json.at(choice, "finish_reason"), "stop"));
   }
 
   @Override
@@ -110,7 +111,7 @@ public final class HuggingFaceProvider implements Provider {
               if (data.equals("[DONE]")) {
                 return false;
               }
-              JsonNode node = Json.parseOrNull(data);
+              JsonElement node = Json.parseOrNull(data);
               if (node == null || Json.hasError(node)) {
                 UpstreamException e = errorFromBody(node, 500);
                 if (started[0]) {
@@ -119,20 +120,18 @@ public final class HuggingFaceProvider implements Provider {
                 }
                 throw e;
               }
-              JsonNode choice = node.path("choices").path(0);
-              String delta = choice.path("delta").path("content").asText("");
+              JsonElement choice = Json.at(node, "choices", 0);
+              String delta = Json.text(Json.at(choice, "delta", "content"), "");
               if (!delta.isEmpty()) {
                 started[0] = true;
                 all.append(delta);
                 onDelta.accept(delta);
               }
-              if (choice.hasNonNull("finish_reason")) {
-                finish[0] = choice.get("finish_reason").asText();
-              }
-              JsonNode u = node.path("usage");
-              if (u.isObject()) {
-                usage[0] = u.path("prompt_tokens").asInt(-1);
-                usage[1] = u.path("completion_tokens").asInt(-1);
+              finish[0] = Json.text(Json.at(choice, "finish_reason"), finish[0]);
+              JsonElement u = Json.at(node, "usage");
+              if (u != null && u.isJsonObject()) {
+                usage[0] = Json.integer(Json.at(u, "prompt_tokens"), -1);
+                usage[1] = Json.integer(Json.at(u, "completion_tokens"), -1);
               }
               return true;
             });
@@ -156,15 +155,16 @@ public final class HuggingFaceProvider implements Provider {
     }
     if (response.statusCode() != 200) {
       long retryAfter = HttpSupport.retryAfterSeconds(response);
-      JsonNode body = null;
+      JsonElement body = null;
       try {
         body =
             Json.parseOrNull(HttpSupport.readBody(response.body(), MAX_ERROR_BODY, timeout, WHAT));
       } catch (UpstreamException ignored) {
         // the status alone decides
       }
-      if (retryAfter < 0 && body != null && body.has("estimated_time")) {
-        retryAfter = (long) Math.ceil(body.path("estimated_time").asDouble(0));
+      JsonElement estimated = Json.at(body, "estimated_time");
+      if (retryAfter < 0 && estimated != null) {
+        retryAfter = (long) Math.ceil(Json.decimal(estimated, 0));
       }
       throw UpstreamException.forStatus(response.statusCode(), retryAfter, WHAT);
     }
@@ -172,20 +172,21 @@ public final class HuggingFaceProvider implements Provider {
   }
 
   /** An error object inside a 200 answer or a stream. Its text is not copied into the message. */
-  private static UpstreamException errorFromBody(JsonNode node, int defaultStatus) {
+  private static UpstreamException errorFromBody(JsonElement node, int defaultStatus) {
     if (node == null) {
       return new UpstreamException(
           UpstreamException.Kind.UNAVAILABLE, 0, WHAT + " sent malformed JSON", -1, true);
     }
-    JsonNode error = node.get("error");
     int status = defaultStatus;
-    if (error.isObject() && error.path("code").canConvertToInt()) {
-      int code = error.path("code").asInt();
-      if (code >= 400 && code < 600) {
-        status = code;
+    JsonElement code = Json.at(node, "error", "code");
+    if (code != null && code.isJsonPrimitive() && code.getAsJsonPrimitive().isNumber()) {
+      int c = Json.integer(code, 0);
+      if (c >= 400 && c < 600) {
+        status = c;
       }
     }
-    String type = node.path("error_type").asText(error.path("type").asText(""));
+    String type =
+        Json.text(Json.at(node, "error_type"), Json.text(Json.at(node, "error", "type"), ""));
     if (type.equals("overloaded")) {
       status = 429;
     }

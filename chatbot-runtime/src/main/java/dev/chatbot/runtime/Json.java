@@ -1,344 +1,118 @@
 package dev.chatbot.runtime;
 
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
+import com.google.gson.Strictness;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
+import java.io.IOException;
+import java.io.StringReader;
 import java.util.List;
-import java.util.Map;
 
-/** A small strict JSON parser and writer (RFC 8259) for the runtime's own tree types. */
-public final class Json {
+/**
+ * JSON through Gson's tree: strict parsing of untrusted text, writing, and navigation that never
+ * throws ({@link #at} gives null for anything absent or of another shape).
+ */
+final class Json {
 
-  private static final int MAX_DEPTH = 64;
+  /** Deeper nesting is refused: no chat request or upstream answer comes near it. */
+  static final int MAX_DEPTH = 64;
 
   private Json() {}
 
-  public static ObjectNode object() {
-    return new ObjectNode();
+  /** Parses exactly one RFC 8259 value (no lenient extensions), or returns null. */
+  static JsonElement parseOrNull(String text) {
+    if (text == null || text.isBlank()) {
+      return null;
+    }
+    try {
+      JsonReader reader = new JsonReader(new StringReader(text));
+      reader.setStrictness(Strictness.STRICT);
+      reader.setNestingLimit(MAX_DEPTH);
+      JsonElement value = JsonParser.parseReader(reader);
+      return reader.peek() == JsonToken.END_DOCUMENT ? value : null;
+    } catch (JsonParseException | IOException | IllegalStateException e) {
+      return null;
+    }
   }
 
-  public static ArrayNode array() {
-    return new ArrayNode();
+  static String write(JsonElement value) {
+    return value.toString();
   }
 
-  public static ArrayNode messages(List<Message> messages) {
-    ArrayNode array = new ArrayNode();
+  static JsonArray messages(List<Message> messages) {
+    JsonArray array = new JsonArray(messages.size());
     for (Message m : messages) {
-      array.addObject().put("role", m.role()).put("content", m.content());
+      JsonObject o = new JsonObject();
+      o.addProperty("role", m.role());
+      o.addProperty("content", m.content());
+      array.add(o);
     }
     return array;
   }
 
-  /** Parses JSON, or returns null when the text is not (exactly one) JSON value. */
-  public static JsonNode parseOrNull(String text) {
-    if (text == null) {
-      return null;
+  /** The value at a path of field names and array indexes; null when a step is missing. */
+  static JsonElement at(JsonElement root, Object... path) {
+    JsonElement e = root;
+    for (Object step : path) {
+      if (step instanceof String name && e instanceof JsonObject o) {
+        e = o.get(name);
+      } else if (step instanceof Integer i && e instanceof JsonArray a && i < a.size()) {
+        e = a.get(i);
+      } else {
+        return null;
+      }
     }
-    try {
-      Parser p = new Parser(text);
-      p.skipWhitespace();
-      JsonNode node = p.value(0);
-      p.skipWhitespace();
-      return p.pos == text.length() ? node : null;
-    } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
-      return null;
+    return e;
+  }
+
+  static boolean isText(JsonElement e) {
+    return e instanceof JsonPrimitive p && p.isString();
+  }
+
+  /** A string's text, a number's or boolean's literal, else {@code fallback}. */
+  static String text(JsonElement e, String fallback) {
+    return e instanceof JsonPrimitive p ? p.getAsString() : fallback;
+  }
+
+  /** A number in int range (truncated), or a string holding an integer, else {@code fallback}. */
+  static int integer(JsonElement e, int fallback) {
+    if (e instanceof JsonPrimitive p && p.isNumber()) {
+      double d = p.getAsDouble();
+      return d >= Integer.MIN_VALUE && d <= Integer.MAX_VALUE ? (int) d : fallback;
     }
+    if (e instanceof JsonPrimitive p && p.isString()) {
+      try {
+        return Integer.parseInt(p.getAsString().strip());
+      } catch (NumberFormatException notAnInt) {
+        return fallback;
+      }
+    }
+    return fallback;
+  }
+
+  static double decimal(JsonElement e, double fallback) {
+    if (e instanceof JsonPrimitive p && (p.isNumber() || p.isString())) {
+      try {
+        return Double.parseDouble(p.getAsString().strip());
+      } catch (NumberFormatException notANumber) {
+        return fallback;
+      }
+    }
+    return fallback;
+  }
+
+  static boolean bool(JsonElement e, boolean fallback) {
+    return e instanceof JsonPrimitive p && p.isBoolean() ? p.getAsBoolean() : fallback;
   }
 
   /** True when an upstream JSON object carries an error ({"error":"..."} or {"error":{...}}). */
-  public static boolean hasError(JsonNode node) {
-    return node != null && node.isObject() && node.hasNonNull("error");
-  }
-
-  /** Serialises a node, a string, a number, a boolean or null. */
-  public static String write(Object value) {
-    StringBuilder sb = new StringBuilder(128);
-    write(sb, value);
-    return sb.toString();
-  }
-
-  private static void write(StringBuilder sb, Object value) {
-    if (value == null) {
-      sb.append("null");
-    } else if (value instanceof String s) {
-      quote(sb, s);
-    } else if (value instanceof ObjectNode o) {
-      sb.append('{');
-      boolean first = true;
-      for (Map.Entry<String, JsonNode> e : o.fields.entrySet()) {
-        if (!first) {
-          sb.append(',');
-        }
-        first = false;
-        quote(sb, e.getKey());
-        sb.append(':');
-        write(sb, e.getValue());
-      }
-      sb.append('}');
-    } else if (value instanceof ArrayNode a) {
-      sb.append('[');
-      for (int i = 0; i < a.items.size(); i++) {
-        if (i > 0) {
-          sb.append(',');
-        }
-        write(sb, a.items.get(i));
-      }
-      sb.append(']');
-    } else if (value instanceof JsonNode n) {
-      switch (n.kind) {
-        case STRING -> quote(sb, (String) n.value);
-        case NUMBER, BOOLEAN -> write(sb, n.value);
-        default -> sb.append("null");
-      }
-    } else if (value instanceof Double || value instanceof Float) {
-      double d = ((Number) value).doubleValue();
-      if (Double.isFinite(d)) {
-        sb.append(
-            d == Math.rint(d) && Math.abs(d) < 1e15
-                ? Long.toString((long) d) + ".0"
-                : Double.toString(d));
-      } else {
-        sb.append("null");
-      }
-    } else if (value instanceof Number || value instanceof Boolean) {
-      sb.append(value);
-    } else {
-      quote(sb, value.toString());
-    }
-  }
-
-  private static final char[] HEX = "0123456789abcdef".toCharArray();
-
-  private static void quote(StringBuilder sb, String s) {
-    sb.append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"' -> sb.append("\\\"");
-        case '\\' -> sb.append("\\\\");
-        case '\n' -> sb.append("\\n");
-        case '\r' -> sb.append("\\r");
-        case '\t' -> sb.append("\\t");
-        case '\b' -> sb.append("\\b");
-        case '\f' -> sb.append("\\f");
-        default -> {
-          if (c < 0x20 || c == '\u2028' || c == '\u2029') {
-            sb.append("\\u00").append(HEX[(c >> 4) & 0xF]).append(HEX[c & 0xF]);
-            if (c > 0xFF) {
-              sb.setLength(sb.length() - 4);
-              sb.append(HEX[(c >> 12) & 0xF])
-                  .append(HEX[(c >> 8) & 0xF])
-                  .append(HEX[(c >> 4) & 0xF])
-                  .append(HEX[c & 0xF]);
-            }
-          } else {
-            sb.append(c);
-          }
-        }
-      }
-    }
-    sb.append('"');
-  }
-
-  private static final class Parser {
-    final String s;
-    int pos;
-
-    Parser(String s) {
-      this.s = s;
-    }
-
-    void skipWhitespace() {
-      while (pos < s.length()) {
-        char c = s.charAt(pos);
-        if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
-          pos++;
-        } else {
-          return;
-        }
-      }
-    }
-
-    IllegalArgumentException error() {
-      return new IllegalArgumentException("invalid JSON at " + pos);
-    }
-
-    JsonNode value(int depth) {
-      if (depth > MAX_DEPTH) {
-        throw error();
-      }
-      char c = s.charAt(pos);
-      switch (c) {
-        case '{':
-          return object(depth);
-        case '[':
-          return array(depth);
-        case '"':
-          return JsonNode.text(string());
-        case 't':
-          literal("true");
-          return JsonNode.TRUE;
-        case 'f':
-          literal("false");
-          return JsonNode.FALSE;
-        case 'n':
-          literal("null");
-          return JsonNode.NULL;
-        default:
-          if (c == '-' || (c >= '0' && c <= '9')) {
-            return number();
-          }
-          throw error();
-      }
-    }
-
-    void literal(String word) {
-      if (!s.startsWith(word, pos)) {
-        throw error();
-      }
-      pos += word.length();
-    }
-
-    ObjectNode object(int depth) {
-      ObjectNode o = new ObjectNode();
-      pos++; // {
-      skipWhitespace();
-      if (s.charAt(pos) == '}') {
-        pos++;
-        return o;
-      }
-      while (true) {
-        skipWhitespace();
-        if (s.charAt(pos) != '"') {
-          throw error();
-        }
-        String key = string();
-        skipWhitespace();
-        if (s.charAt(pos++) != ':') {
-          throw error();
-        }
-        skipWhitespace();
-        o.set(key, value(depth + 1));
-        skipWhitespace();
-        char c = s.charAt(pos++);
-        if (c == '}') {
-          return o;
-        }
-        if (c != ',') {
-          throw error();
-        }
-      }
-    }
-
-    ArrayNode array(int depth) {
-      ArrayNode a = new ArrayNode();
-      pos++; // [
-      skipWhitespace();
-      if (s.charAt(pos) == ']') {
-        pos++;
-        return a;
-      }
-      while (true) {
-        skipWhitespace();
-        a.add(value(depth + 1));
-        skipWhitespace();
-        char c = s.charAt(pos++);
-        if (c == ']') {
-          return a;
-        }
-        if (c != ',') {
-          throw error();
-        }
-      }
-    }
-
-    String string() {
-      pos++; // opening quote
-      StringBuilder sb = null;
-      int start = pos;
-      while (true) {
-        char c = s.charAt(pos);
-        if (c == '"') {
-          String out = sb == null ? s.substring(start, pos) : sb.append(s, start, pos).toString();
-          pos++;
-          return out;
-        }
-        if (c < 0x20) {
-          throw error();
-        }
-        if (c == '\\') {
-          if (sb == null) {
-            sb = new StringBuilder();
-          }
-          sb.append(s, start, pos);
-          char e = s.charAt(pos + 1);
-          pos += 2;
-          switch (e) {
-            case '"' -> sb.append('"');
-            case '\\' -> sb.append('\\');
-            case '/' -> sb.append('/');
-            case 'b' -> sb.append('\b');
-            case 'f' -> sb.append('\f');
-            case 'n' -> sb.append('\n');
-            case 'r' -> sb.append('\r');
-            case 't' -> sb.append('\t');
-            case 'u' -> {
-              int code = 0;
-              for (int i = 0; i < 4; i++) {
-                int d = Character.digit(s.charAt(pos + i), 16);
-                if (d < 0) {
-                  throw error();
-                }
-                code = code * 16 + d;
-              }
-              sb.append((char) code);
-              pos += 4;
-            }
-            default -> throw error();
-          }
-          start = pos;
-        } else {
-          pos++;
-        }
-      }
-    }
-
-    JsonNode number() {
-      int start = pos;
-      if (s.charAt(pos) == '-') {
-        pos++;
-      }
-      if (s.charAt(pos) == '0') {
-        pos++;
-      } else {
-        digits();
-      }
-      boolean integral = true;
-      if (pos < s.length() && s.charAt(pos) == '.') {
-        integral = false;
-        pos++;
-        digits();
-      }
-      if (pos < s.length() && (s.charAt(pos) == 'e' || s.charAt(pos) == 'E')) {
-        integral = false;
-        pos++;
-        if (s.charAt(pos) == '+' || s.charAt(pos) == '-') {
-          pos++;
-        }
-        digits();
-      }
-      String text = s.substring(start, pos);
-      if (integral && text.length() < 19) {
-        return JsonNode.number(Long.parseLong(text));
-      }
-      return JsonNode.number(Double.parseDouble(text));
-    }
-
-    void digits() {
-      int start = pos;
-      while (pos < s.length() && s.charAt(pos) >= '0' && s.charAt(pos) <= '9') {
-        pos++;
-      }
-      if (pos == start) {
-        throw error();
-      }
-    }
+  static boolean hasError(JsonElement node) {
+    JsonElement error = at(node, "error");
+    return error != null && !error.isJsonNull();
   }
 }

@@ -1,5 +1,8 @@
 package dev.chatbot.runtime;
 
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -96,48 +99,49 @@ public final class OllamaProvider implements Provider {
 
   /** Loads the model into memory: {@code messages: []} answers with done_reason "load". */
   void preload() {
-    ObjectNode body = Json.object();
-    body.put("model", config.model);
-    body.putArray("messages");
-    body.put("stream", false);
-    body.put("keep_alive", "30m");
+    JsonObject body = new JsonObject();
+    body.addProperty("model", config.model);
+    body.add("messages", new JsonArray());
+    body.addProperty("stream", false);
+    body.addProperty("keep_alive", "30m");
     HttpResponse<InputStream> response = send(body);
-    JsonNode node = readJson(response);
+    JsonElement node = readJson(response);
     if (Json.hasError(node)) {
       throw new UpstreamException(
           UpstreamException.Kind.STATUS, 500, WHAT + " reported an error while loading", -1, true);
     }
   }
 
-  private ObjectNode chatBody(List<Message> messages, boolean stream) {
-    ObjectNode body = Json.object();
-    body.put("model", config.model);
-    body.set("messages", Json.messages(messages));
-    body.put("stream", stream);
-    ObjectNode options = body.putObject("options");
-    options.put("temperature", config.temperature);
-    options.put("num_predict", config.maxTokens);
-    body.put("keep_alive", "30m");
+  private JsonObject chatBody(List<Message> messages, boolean stream) {
+    JsonObject options = new JsonObject();
+    options.addProperty("temperature", config.temperature);
+    options.addProperty("num_predict", config.maxTokens);
+    JsonObject body = new JsonObject();
+    body.addProperty("model", config.model);
+    body.add("messages", Json.messages(messages));
+    body.addProperty("stream", stream);
+    body.add("options", options);
+    body.addProperty("keep_alive", "30m");
     return body;
   }
 
   @Override
   public Completion complete(List<Message> messages) {
-    JsonNode node = readJson(send(chatBody(messages, false)));
+    JsonElement node = readJson(send(chatBody(messages, false)));
     if (Json.hasError(node)) {
       throw new UpstreamException(
           UpstreamException.Kind.STATUS, 500, WHAT + " reported an error", -1, true);
     }
-    JsonNode content = node.path("message").path("content");
-    if (!content.isTextual()) {
+    JsonElement content = Json.at(node, "message", "content");
+    if (!Json.isText(content)) {
       throw new UpstreamException(
           UpstreamException.Kind.UNAVAILABLE, 0, WHAT + " sent an answer without text", -1, true);
     }
     return new Completion(
-        content.asText(),
-        node.path("prompt_eval_count").asInt(-1),
-        node.path("eval_count").asInt(-1),
-        node.path("done_reason").asText("stop"));
+        content.getAsString(),
+        Json.integer(Json.at(node, "prompt_eval_count"), -1),
+        Json.integer(Json.at(node, "eval_count"), -1),
+        Json.text(Json.at(node, "done_reason"), "stop"));
   }
 
   @Override
@@ -145,7 +149,7 @@ public final class OllamaProvider implements Provider {
     HttpResponse<InputStream> response = send(chatBody(messages, true));
     StringBuilder all = new StringBuilder();
     boolean[] started = {false};
-    JsonNode[] last = {null};
+    JsonElement[] last = {null};
     boolean done =
         HttpSupport.readLines(
             response.body(),
@@ -156,7 +160,7 @@ public final class OllamaProvider implements Provider {
               if (line.isBlank()) {
                 return true;
               }
-              JsonNode node = Json.parseOrNull(line);
+              JsonElement node = Json.parseOrNull(line);
               if (node == null) {
                 throw new UpstreamException(
                     started[0]
@@ -176,13 +180,13 @@ public final class OllamaProvider implements Provider {
                     -1,
                     !started[0]);
               }
-              String delta = node.path("message").path("content").asText("");
+              String delta = Json.text(Json.at(node, "message", "content"), "");
               if (!delta.isEmpty()) {
                 started[0] = true;
                 all.append(delta);
                 onDelta.accept(delta);
               }
-              if (node.path("done").asBoolean(false)) {
+              if (Json.bool(Json.at(node, "done"), false)) {
                 last[0] = node;
                 return false;
               }
@@ -198,12 +202,12 @@ public final class OllamaProvider implements Provider {
     }
     return new Completion(
         all.toString(),
-        last[0].path("prompt_eval_count").asInt(-1),
-        last[0].path("eval_count").asInt(-1),
-        last[0].path("done_reason").asText("stop"));
+        Json.integer(Json.at(last[0], "prompt_eval_count"), -1),
+        Json.integer(Json.at(last[0], "eval_count"), -1),
+        Json.text(Json.at(last[0], "done_reason"), "stop"));
   }
 
-  private HttpResponse<InputStream> send(ObjectNode body) {
+  private HttpResponse<InputStream> send(JsonObject body) {
     HttpRequest request =
         HttpRequest.newBuilder(chatUri)
             .timeout(timeout)
@@ -239,10 +243,10 @@ public final class OllamaProvider implements Provider {
     return response;
   }
 
-  private JsonNode readJson(HttpResponse<InputStream> response) {
+  private JsonElement readJson(HttpResponse<InputStream> response) {
     String text = HttpSupport.readBody(response.body(), 4 * 1024 * 1024, timeout, WHAT);
-    JsonNode node = Json.parseOrNull(text);
-    if (node == null || !node.isObject()) {
+    JsonElement node = Json.parseOrNull(text);
+    if (node == null || !node.isJsonObject()) {
       throw new UpstreamException(
           UpstreamException.Kind.UNAVAILABLE, 0, WHAT + " sent malformed JSON", -1, true);
     }

@@ -1,5 +1,6 @@
 package dev.chatbot.runtime;
 
+import com.google.gson.JsonObject;
 import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
 import io.javalin.http.Context;
@@ -9,7 +10,12 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,14 +32,22 @@ public final class RuntimeServer {
           "/v1/models",
           "/healthz",
           "/readyz",
-          "/metrics");
+          "/metrics",
+          // the Ollama stand-in's
+          "/api/generate",
+          "/api/pull",
+          "/api/show",
+          "/api/tags",
+          "/api/version");
 
   /**
-   * Jetty threads (selectors and acceptors included). Each streaming chat holds one, so this bounds
-   * concurrent streams; 40 keeps the pod under 96 MiB (docs/BENCHMARKS.md). JVM flag
-   * -Dchatbot.maxThreads=N changes it.
+   * Threads besides the chat slots: Jetty's acceptor and selector, and room for probes, metrics and
+   * the page, which admission control never queues.
    */
-  static final int MAX_THREADS = Integer.getInteger("chatbot.maxThreads", 40);
+  static final int SPARE_THREADS = 8;
+
+  /** Connections the kernel holds for accept: a burst of new clients waits instead of failing. */
+  static final int ACCEPT_QUEUE = 1024;
 
   /** A handler body that may throw. */
   @FunctionalInterface
@@ -41,13 +55,23 @@ public final class RuntimeServer {
     void run() throws Exception;
   }
 
+  private static final JsonObject HEALTHY = new JsonObject();
+
+  static {
+    HEALTHY.addProperty("status", "ok");
+  }
+
   private final Config config;
   private final Metrics metrics;
   private final Provider provider;
   private final ClientRateLimiter clientLimiter;
+  private final ClientKeys clientKeys;
   private final AtomicInteger inFlight = new AtomicInteger();
+  private final Admission admission;
+  private final Hold hold;
   private volatile boolean draining;
   private Javalin app;
+  private QueuedThreadPool pool;
 
   public RuntimeServer(Config config) {
     this(config, null);
@@ -57,7 +81,19 @@ public final class RuntimeServer {
   public RuntimeServer(Config config, Provider provider) {
     this.config = config;
     this.metrics = new Metrics();
-    this.clientLimiter = new ClientRateLimiter(config.clientRequestsPerMinute);
+    // A stand-in Ollama server limits nobody: Ollama has no per-client limit.
+    this.clientLimiter =
+        new ClientRateLimiter(
+            config.role == Config.Role.OLLAMA_SIM ? 0 : config.clientRequestsPerMinute,
+            config.clientBurst);
+    this.clientKeys = new ClientKeys(config);
+    this.admission = new Admission(config, metrics);
+    if (config.role == Config.Role.FRONTEND && config.holdSeconds > 0) {
+      this.hold = new Hold(config, admission, metrics);
+      admission.setHold(hold);
+    } else {
+      this.hold = null;
+    }
     if (config.role == Config.Role.BACKEND) {
       this.provider = provider != null ? provider : createProvider(config, metrics);
     } else {
@@ -67,7 +103,7 @@ public final class RuntimeServer {
 
   static Provider createProvider(Config config, Metrics metrics) {
     return switch (config.provider) {
-      case MOCK -> new MockProvider(config.model, config.mock);
+      case MOCK -> new MockProvider(config.model, config.mock, config.maxTokens);
       case HUGGINGFACE -> new ResilientProvider(new HuggingFaceProvider(config), config, metrics);
       case OLLAMA -> new ResilientProvider(new OllamaProvider(config), config, metrics);
     };
@@ -85,6 +121,11 @@ public final class RuntimeServer {
     return inFlight.get();
   }
 
+  /** Server threads running a task now (the acceptor and the selector always do). */
+  int busyThreads() {
+    return pool.getBusyThreads();
+  }
+
   public RuntimeServer start() {
     app =
         Javalin.create(
@@ -93,10 +134,20 @@ public final class RuntimeServer {
               cfg.startup.showOldJavalinVersionWarning = false;
               cfg.http.compressionStrategy = CompressionStrategy.NONE;
               cfg.http.maxRequestSize = config.maxBodyBytes;
-              // Bounded worker pool: each streaming chat holds a thread; the pod has <= 96 MiB.
-              QueuedThreadPool pool = new QueuedThreadPool(MAX_THREADS, 4, 60_000);
+              // Each running chat holds a thread (streams for their whole length); admission
+              // control keeps the chats to max_concurrent_chats and the spare threads free.
+              pool = new QueuedThreadPool(config.maxConcurrentChats + SPARE_THREADS, 4, 60_000);
               pool.setName("http");
               cfg.jetty.threadPool = pool;
+              cfg.jetty.modifyServer(server -> server.setHandler(admission));
+              cfg.jetty.addConnector(this::connector);
+              cfg.routes.before(
+                  ctx -> {
+                    if (draining) {
+                      // Clients (the frontend's pool too) reconnect, to a pod that is ready.
+                      ctx.header("Connection", "close");
+                    }
+                  });
               cfg.staticFiles.add("/public", Location.CLASSPATH);
               cfg.requestLogger.http(
                   (ctx, ms) ->
@@ -105,18 +156,18 @@ public final class RuntimeServer {
                           ctx.method().name(),
                           ctx.statusCode(),
                           (long) (ms * 1_000_000)));
-              cfg.routes.get("/healthz", ctx -> json(ctx, 200, Json.object().put("status", "ok")));
+              cfg.routes.get("/healthz", ctx -> json(ctx, 200, HEALTHY));
               cfg.routes.get("/readyz", this::readyz);
               cfg.routes.get(
                   "/metrics",
                   ctx ->
                       ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
                           .result(metrics.scrape()));
-              if (config.role == Config.Role.BACKEND) {
-                ChatService chat = new ChatService(config, provider, metrics);
-                new Api(config, chat, this).register(cfg);
-              } else {
-                new Proxy(config, this).register(cfg);
+              switch (config.role) {
+                case BACKEND ->
+                    new Api(config, new ChatService(config, provider, metrics), this).register(cfg);
+                case FRONTEND -> new Proxy(config, this, clientKeys, hold, pool).register(cfg);
+                case OLLAMA_SIM -> new OllamaSim(config, this).register(cfg);
               }
               cfg.routes.exception(ApiError.class, (e, ctx) -> error(ctx, e));
               cfg.routes.exception(
@@ -132,36 +183,76 @@ public final class RuntimeServer {
     if (provider != null) {
       provider.start();
     }
-    app.start("0.0.0.0", config.port);
+    app.start();
     LOG.info(
         "chatbot-runtime {} listening on {}{}",
-        config.role.name().toLowerCase(),
+        config.role.name().toLowerCase().replace('_', '-'),
         app.port(),
         provider == null ? "" : " with provider " + provider.name() + " model " + provider.model());
     return this;
+  }
+
+  /**
+   * One connector, one acceptor and one selector (a pod has a fraction of a core). No header cache:
+   * Jetty's default keeps a 1024-entry header trie per connection, about 100 KiB of heap each,
+   * which is what filled a 20 MiB heap at 48 keep-alive clients and ran it out at 128.
+   */
+  private ServerConnector connector(Server server, HttpConfiguration http) {
+    http.setHeaderCacheSize(0);
+    ServerConnector connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+    connector.setHost(config.listenHost);
+    connector.setPort(config.port);
+    connector.setAcceptQueueSize(ACCEPT_QUEUE);
+    // Jetty answers 408 to a call that waits longer than the idle timeout in the admission queue:
+    // keep it beyond the longest wait there (queue_timeout_seconds, or a frontend's hold).
+    int longestWait =
+        Math.max(
+            config.queueTimeoutSeconds,
+            config.role == Config.Role.FRONTEND ? config.holdSeconds : 0);
+    connector.setIdleTimeout(TimeUnit.SECONDS.toMillis(Math.max(30, longestWait + 30)));
+    return connector;
   }
 
   public int port() {
     return app.port();
   }
 
-  /** Stops accepting readiness, lets in-flight chats finish (up to the grace period), stops. */
-  public void drainAndStop(Duration grace) {
+  /** Chat calls running, queued, or held waiting for the backend. */
+  int pending() {
+    return inFlight.get()
+        + admission.getSuspendedRequestCount()
+        + (hold == null ? 0 : hold.retrying());
+  }
+
+  /**
+   * The SIGTERM sequence: readiness turns 503 at once while everything is still served for {@code
+   * drain} (time for Kubernetes to take the pod out of its Service's endpoints; answers carry
+   * Connection: close so kept-alive clients reconnect elsewhere), then running and queued chats get
+   * up to {@code grace} to finish, then the server stops.
+   */
+  public void drainAndStop(Duration drain, Duration grace) {
     draining = true;
-    LOG.info("shutting down: not ready, letting {} in-flight chats finish", inFlight.get());
+    LOG.info(
+        "shutting down: not ready; serving for {} s more while endpoints update",
+        drain.toSeconds());
+    pause(drain.toMillis());
+    LOG.info("letting {} running or queued chats finish", pending());
     long deadline = System.nanoTime() + grace.toNanos();
-    while (inFlight.get() > 0 && System.nanoTime() < deadline) {
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      }
+    while (pending() > 0 && System.nanoTime() < deadline) {
+      pause(20);
     }
-    if (inFlight.get() > 0) {
-      LOG.warn("stopping with {} requests still in flight", inFlight.get());
+    if (pending() > 0) {
+      LOG.warn("stopping with {} chats unfinished", pending());
     }
     stop();
+  }
+
+  private static void pause(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   public void stop() {
@@ -175,17 +266,17 @@ public final class RuntimeServer {
   }
 
   private void readyz(Context ctx) {
-    ObjectNode o = Json.object();
+    JsonObject o = new JsonObject();
     boolean ready = !draining && (provider == null || provider.ready());
-    o.put("status", ready ? "ready" : "not ready");
+    o.addProperty("status", ready ? "ready" : "not ready");
     if (provider != null) {
-      o.put("provider", provider.name());
-      o.put("model", provider.model());
+      o.addProperty("provider", provider.name());
+      o.addProperty("model", provider.model());
     }
     if (draining) {
-      o.put("reason", "shutting down");
+      o.addProperty("reason", "shutting down");
     } else if (!ready) {
-      o.put(
+      o.addProperty(
           "reason",
           switch (provider.name()) {
             case "huggingface" -> "no Hugging Face token (HF_TOKEN)";
@@ -198,10 +289,13 @@ public final class RuntimeServer {
 
   /** Runs a chat handler: per-client rate limit, in-flight tracking for graceful shutdown. */
   void tracked(Context ctx, Body body) throws Exception {
-    long wait = clientLimiter.tryAcquire(clientKey(ctx));
-    if (wait >= 0) {
-      metrics.rateLimited("client");
-      throw new ApiError(429, "too many requests from this client", wait);
+    if (clientLimiter.enabled()) {
+      String key = clientKeys.key(ctx);
+      long wait = key == null ? -1 : clientLimiter.tryAcquire(key);
+      if (wait >= 0) {
+        metrics.rateLimited("client");
+        throw new ApiError(429, "too many requests from this client", wait);
+      }
     }
     inFlight.incrementAndGet();
     try {
@@ -209,19 +303,6 @@ public final class RuntimeServer {
     } finally {
       inFlight.decrementAndGet();
     }
-  }
-
-  /**
-   * The client key: the peer address; behind our frontend (which sets X-Forwarded-For) the last
-   * forwarded address. The backend Service is cluster-internal.
-   */
-  String clientKey(Context ctx) {
-    String forwarded = ctx.header("X-Forwarded-For");
-    if (config.role == Config.Role.BACKEND && forwarded != null && !forwarded.isBlank()) {
-      int comma = forwarded.lastIndexOf(',');
-      return forwarded.substring(comma + 1).strip();
-    }
-    return ctx.req().getRemoteAddr();
   }
 
   /** Reads the body, refusing more than max_body_bytes. */
@@ -235,7 +316,8 @@ public final class RuntimeServer {
       throw tooLarge();
     }
     try (InputStream in = ctx.req().getInputStream()) {
-      byte[] bytes = in.readNBytes(config.maxBodyBytes + 1);
+      // The declared length when there is one: a buffer of the body's size, not of the limit's.
+      byte[] bytes = in.readNBytes(declared >= 0 ? (int) declared : config.maxBodyBytes + 1);
       if (bytes.length > config.maxBodyBytes) {
         throw tooLarge();
       }
@@ -257,18 +339,32 @@ public final class RuntimeServer {
     return "static";
   }
 
-  static void json(Context ctx, int status, ObjectNode body) {
-    ctx.status(status).contentType("application/json").result(Json.write(body));
+  /**
+   * Writes a JSON answer with its length. Straight to the response: Javalin's result() would copy
+   * it through a fresh 8 KiB buffer, most of the garbage a small chat answer made.
+   */
+  static void json(Context ctx, int status, JsonObject body) {
+    byte[] bytes = Json.write(body).getBytes(StandardCharsets.UTF_8);
+    ctx.status(status).contentType("application/json");
+    ctx.res().setContentLength(bytes.length);
+    try {
+      ctx.res().getOutputStream().write(bytes);
+    } catch (IOException clientGone) {
+      // nothing left to answer
+    }
   }
 
   static void error(Context ctx, ApiError e) {
     if (e.retryAfterSeconds() >= 0) {
       ctx.header("Retry-After", Long.toString(e.retryAfterSeconds()));
     }
-    if (ctx.path().startsWith("/v1/")) {
-      json(ctx, e.status(), Api.openAiError(e));
-    } else {
-      json(ctx, e.status(), Json.object().put("error", e.getMessage()).put("status", e.status()));
-    }
+    json(ctx, e.status(), ctx.path().startsWith("/v1/") ? Api.openAiError(e) : errorBody(e));
+  }
+
+  static JsonObject errorBody(ApiError e) {
+    JsonObject o = new JsonObject();
+    o.addProperty("error", e.getMessage());
+    o.addProperty("status", e.status());
+    return o;
   }
 }

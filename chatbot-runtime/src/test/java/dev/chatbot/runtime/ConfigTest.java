@@ -33,6 +33,18 @@ class ConfigTest {
   }
 
   @Test
+  void overloadAndShutdownDefaultsFitTheDefaultTerminationGracePeriod(@TempDir Path empty) {
+    Config c = Config.load(Map.of("CHATBOT_CONFIG_DIR", empty.toString()));
+    assertThat(c.maxConcurrentChats).isEqualTo(32);
+    assertThat(c.maxQueuedChats).isEqualTo(1000);
+    assertThat(c.queueTimeoutSeconds).isEqualTo(10);
+    assertThat(c.shutdownDrainSeconds).isEqualTo(5);
+    assertThat(c.shutdownGraceSeconds).isEqualTo(15);
+    // Kubernetes kills after 30 s by default: leave room for a preStop pause.
+    assertThat(c.shutdownDrainSeconds + c.shutdownGraceSeconds).isLessThanOrEqualTo(20);
+  }
+
+  @Test
   void filesAreReadAndEnvironmentOverrides(@TempDir Path dir) throws Exception {
     Files.writeString(dir.resolve("model_provider"), "huggingface\n");
     Files.writeString(dir.resolve("model"), "org/from-file");
@@ -80,12 +92,76 @@ class ConfigTest {
     "backend_url, ://nope",
     "mock_error_rate, 1.5",
     "mock_latency_ms, -1",
-    "mock_seed, abc"
+    "mock_seed, abc",
+    "max_concurrent_chats, 0",
+    "max_queued_chats, -1",
+    "queue_timeout_seconds, 0",
+    "shutdown_drain_seconds, soon",
+    "shutdown_grace_seconds, -3",
+    "hold_seconds, -1",
+    "client_burst, 0",
+    "client_key, cookie",
+    "trusted_proxies, 10.0.0.0/40",
+    "mock_tokens_per_second, fast",
+    "mock_answer_tokens, -2",
+    "ollama_sim_model_bytes, 0",
+    "ollama_sim_disk_bytes, lots",
+    "ollama_sim_pull_stall_at_percent, 100",
+    "ollama_sim_pull_error_at_percent, -1"
   })
   void malformedValuesNameTheKey(String key, String value) {
     assertThatThrownBy(() -> Config.of(Map.of(key, value)))
         .isInstanceOf(Config.ConfigException.class)
         .hasMessageStartingWith(key + ":");
+  }
+
+  @Test
+  void holdLimitAndSimulatorDefaults(@TempDir Path empty) {
+    Config c = Config.load(Map.of("CHATBOT_CONFIG_DIR", empty.toString()));
+    assertThat(c.holdSeconds).isEqualTo(30);
+    assertThat(c.clientRequestsPerMinute).isEqualTo(600);
+    assertThat(c.clientBurst).isEqualTo(10);
+    assertThat(c.clientKey).isEqualTo(Config.ClientKeyKind.ADDRESS);
+    assertThat(c.trustedProxies).isEmpty();
+    assertThat(c.mock.tokensPerSecond).isZero();
+    assertThat(c.mock.answerTokens).isZero();
+    assertThat(c.ollamaSim.store).isEqualTo("/tmp/ollama-sim");
+    assertThat(c.ollamaSim.modelBytes).isEqualTo(2_000_000_000L);
+    assertThat(c.ollamaSim.diskBytes).isZero();
+    assertThat(c.ollamaSim.pullStallSeconds).isZero();
+    assertThat(c.listenHost).isEqualTo("0.0.0.0");
+  }
+
+  @Test
+  void anOllamaStandInListensWhereOllamaWould(@TempDir Path empty) {
+    String dir = empty.toString();
+    Config plain = Config.load(Map.of("CHATBOT_CONFIG_DIR", dir, "CHATBOT_ROLE", "ollama-sim"));
+    assertThat(plain.role).isEqualTo(Config.Role.OLLAMA_SIM);
+    assertThat(plain.port).isEqualTo(11434);
+    Config host =
+        Config.load(
+            Map.of(
+                "CHATBOT_CONFIG_DIR", dir,
+                "CHATBOT_ROLE", "ollama-sim",
+                "OLLAMA_HOST", "127.0.0.1:11500",
+                "OLLAMA_MODELS", "/models"));
+    assertThat(host.listenHost).isEqualTo("127.0.0.1");
+    assertThat(host.port).isEqualTo(11500);
+    assertThat(host.ollamaSim.store).isEqualTo("/models");
+    Config port =
+        Config.load(
+            Map.of(
+                "CHATBOT_CONFIG_DIR", dir,
+                "CHATBOT_ROLE", "ollama-sim",
+                "OLLAMA_HOST", "127.0.0.1:11500",
+                "PORT", "9000"));
+    assertThat(port.port).isEqualTo(9000);
+    assertThat(Config.parseHostPort("http://0.0.0.0:7")).containsExactly("0.0.0.0", "7");
+    assertThat(Config.parseHostPort(":8")).containsExactly("0.0.0.0", "8");
+    assertThat(Config.parseHostPort("[::1]:9")).containsExactly("::1", "9");
+    // OLLAMA_HOST means nothing to the other roles.
+    assertThat(Config.load(Map.of("CHATBOT_CONFIG_DIR", dir, "OLLAMA_HOST", "1.2.3.4:5")).port)
+        .isEqualTo(8080);
   }
 
   @Test

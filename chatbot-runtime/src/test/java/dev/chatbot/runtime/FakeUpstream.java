@@ -1,5 +1,6 @@
 package dev.chatbot.runtime;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -25,7 +26,7 @@ final class FakeUpstream implements AutoCloseable {
   /** A recorded request. */
   record Recorded(String method, String path, Map<String, List<String>> headers, String body) {
     JsonNode json() {
-      return Json.parseOrNull(body);
+      return TestClient.parse(body);
     }
 
     String header(String name) {
@@ -190,7 +191,7 @@ final class FakeUpstream implements AutoCloseable {
         "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"created\":1730000000,"
             + "\"model\":\"meta-llama/Llama-3.1-8B-Instruct\",\"choices\":[{\"index\":0,"
             + "\"message\":{\"role\":\"assistant\",\"content\":"
-            + Json.write(text)
+            + TestClient.quote(text)
             + "},\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":12,"
             + "\"completion_tokens\":5,\"total_tokens\":17}}");
   }
@@ -198,7 +199,7 @@ final class FakeUpstream implements AutoCloseable {
   static String hfChunk(String delta) {
     return "data: {\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"created\":1730000000,"
         + "\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"content\":"
-        + Json.write(delta)
+        + TestClient.quote(delta)
         + "},\"finish_reason\":null}]}\n\n";
   }
 
@@ -261,7 +262,7 @@ final class FakeUpstream implements AutoCloseable {
     if (!done) {
       return "{\"model\":\"llama3.2\",\"created_at\":\"2025-01-01T00:00:00Z\",\"message\":{\"role\":"
           + "\"assistant\",\"content\":"
-          + Json.write(content)
+          + TestClient.quote(content)
           + "},\"done\":false}\n";
     }
     return "{\"model\":\"llama3.2\",\"created_at\":\"2025-01-01T00:00:01Z\",\"message\":{\"role\":"
@@ -294,7 +295,7 @@ final class FakeUpstream implements AutoCloseable {
         200,
         "{\"model\":\"llama3.2\",\"created_at\":\"2025-01-01T00:00:00Z\",\"message\":{\"role\":"
             + "\"assistant\",\"content\":"
-            + Json.write(text)
+            + TestClient.quote(text)
             + "},\"done\":true,\"done_reason\":\"stop\",\"total_duration\":1000,"
             + "\"load_duration\":10,\"prompt_eval_count\":9,\"prompt_eval_duration\":100,"
             + "\"eval_count\":3,\"eval_duration\":500}");
@@ -308,6 +309,6 @@ final class FakeUpstream implements AutoCloseable {
   }
 
   static Reply ollamaError(int status, String message) {
-    return Reply.json(status, "{\"error\":" + Json.write(message) + "}");
+    return Reply.json(status, "{\"error\":" + TestClient.quote(message) + "}");
   }
 }

@@ -28,7 +28,8 @@ class GracefulShutdownIT {
             });
     await().atMost(Duration.ofSeconds(5)).until(() -> server.inFlight() == 1);
     CompletableFuture<Void> stopping =
-        CompletableFuture.runAsync(() -> server.drainAndStop(Duration.ofSeconds(20)));
+        CompletableFuture.runAsync(
+            () -> server.drainAndStop(Duration.ZERO, Duration.ofSeconds(20)));
     await().atMost(Duration.ofSeconds(5)).until(() -> c.get("/readyz").statusCode() == 503);
 
     HttpResponse<String> r = stream.get();

@@ -91,4 +91,25 @@ class MockProviderTest {
     }
     return out;
   }
+
+  @Test
+  void answerLengthRepeatsOrCutsTheCannedAnswer() {
+    List<Message> q = List.of(Message.user("hello"));
+    String canned = mock().complete(q).text();
+    Completion longer = mock("mock_answer_tokens", "40").complete(q);
+    assertThat(longer.completionTokens()).isEqualTo(40);
+    assertThat(longer.text().split(" ")).hasSize(40);
+    assertThat(longer.text()).startsWith(canned + " ");
+    assertThat(longer.finishReason()).isEqualTo("stop");
+    Completion cut = mock("mock_answer_tokens", "3").complete(q);
+    assertThat(cut.text().split(" ")).hasSize(3);
+    assertThat(canned).startsWith(cut.text());
+    MockProvider capped =
+        new MockProvider("mock-1", Config.of(Map.of("mock_answer_tokens", "40")).mock, 25);
+    assertThat(capped.complete(q).completionTokens()).isEqualTo(25);
+    assertThat(capped.complete(q).finishReason()).isEqualTo("length");
+    List<String> pieces = new ArrayList<>();
+    assertThat(capped.stream(q, 5, pieces::add).finishReason()).isEqualTo("length");
+    assertThat(pieces).hasSize(5);
+  }
 }

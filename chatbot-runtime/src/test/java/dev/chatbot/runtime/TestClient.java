@@ -1,5 +1,8 @@
 package dev.chatbot.runtime;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,9 +27,20 @@ final class TestClient {
           .build();
 
   private final String base;
+  private final Duration timeout;
 
   TestClient(String base) {
+    this(base, Duration.ofSeconds(30));
+  }
+
+  private TestClient(String base, Duration timeout) {
     this.base = base;
+    this.timeout = timeout;
+  }
+
+  /** The same server, waiting longer for answers. */
+  TestClient withTimeout(Duration timeout) {
+    return new TestClient(base, timeout);
   }
 
   static TestClient of(RuntimeServer server) {
@@ -35,7 +49,7 @@ final class TestClient {
 
   HttpResponse<String> get(String path) throws IOException, InterruptedException {
     return CLIENT.send(
-        HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30)).build(),
+        HttpRequest.newBuilder(URI.create(base + path)).timeout(timeout).build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
@@ -47,7 +61,7 @@ final class TestClient {
       throws IOException, InterruptedException {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(URI.create(base + path))
-            .timeout(Duration.ofSeconds(30))
+            .timeout(timeout)
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(body));
     headers.forEach(b::header);
@@ -58,21 +72,41 @@ final class TestClient {
       throws IOException, InterruptedException {
     return CLIENT.send(
         HttpRequest.newBuilder(URI.create(base + path))
-            .timeout(Duration.ofSeconds(30))
+            .timeout(timeout)
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(body))
             .build(),
         HttpResponse.BodyHandlers.ofInputStream());
   }
 
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
   static JsonNode json(HttpResponse<String> response) {
-    return Json.parseOrNull(response.body());
+    return parse(response.body());
+  }
+
+  /** Parses with Jackson (not the runtime's own JSON code); null when the text is not JSON. */
+  static JsonNode parse(String text) {
+    try {
+      return text == null ? null : MAPPER.readTree(text);
+    } catch (JsonProcessingException e) {
+      return null;
+    }
+  }
+
+  /** A JSON string literal. */
+  static String quote(String text) {
+    try {
+      return MAPPER.writeValueAsString(text);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException(e);
+    }
   }
 
   /** One server-sent event; name is "message" when the event has no name. */
   record Event(String name, String data, long arrivedNanos) {
     JsonNode json() {
-      return Json.parseOrNull(data);
+      return TestClient.parse(data);
     }
   }
 
@@ -104,6 +138,19 @@ final class TestClient {
   static List<Event> events(HttpResponse<String> response) throws IOException {
     return events(
         new java.io.ByteArrayInputStream(response.body().getBytes(StandardCharsets.UTF_8)));
+  }
+
+  /**
+   * The value of one series in a Prometheus scrape, e.g. {@code chatbot_held_requests_total} or
+   * {@code chatbot_hold_given_up_total{reason="timeout"}}; 0 when absent.
+   */
+  static double metric(String scrape, String series) {
+    for (String line : scrape.split("\n")) {
+      if (line.startsWith(series + " ")) {
+        return Double.parseDouble(line.substring(series.length() + 1).strip());
+      }
+    }
+    return 0;
   }
 
   /** Concatenated text of the deltas of an /api/chat/stream answer. */

@@ -1,19 +1,18 @@
 package dev.chatbot.operator;
 
-import dev.chatbot.operator.model.Names;
+import dev.chatbot.operator.migration.SmokeTester;
 import dev.chatbot.operator.model.OperatorSettings;
 import dev.chatbot.operator.model.OperatorSettings.AutoscalingApi;
 import dev.chatbot.operator.reconciler.ChatbotReconciler;
-import dev.chatbot.operator.reconciler.SmokeTester;
 import io.fabric8.kubernetes.api.model.APIGroup;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,8 +30,7 @@ public final class ChatbotOperator {
       MeterRegistry registry) {
     AutoscalingApi api =
         config.autoscalingApi() != null ? config.autoscalingApi() : discoverAutoscaling(client);
-    OperatorSettings settings =
-        new OperatorSettings(config.runtimeImage(), api, Map.of(Names.LABEL_NAME, Names.MANAGER));
+    OperatorSettings settings = config.settings(api);
     Operator operator =
         new Operator(
             o -> {
@@ -55,21 +53,29 @@ public final class ChatbotOperator {
                         OperatorConfig.LEASE_NAME, config.leaseNamespace()));
               }
             });
-    operator.register(
-        new ChatbotReconciler(settings, smokeTester, Clock.systemUTC()),
-        c -> {
-          if (config.namespaces().isEmpty()) {
-            c.watchingAllNamespaces();
-          } else {
-            c.settingNamespaces(config.namespaces());
-          }
-        });
+    ChatbotReconciler reconciler = new ChatbotReconciler(settings, smokeTester, Clock.systemUTC());
+    var overrider =
+        ControllerConfigurationOverrider.override(
+            operator.getConfigurationService().getConfigurationFor(reconciler));
+    if (config.namespaces().isEmpty()) {
+      overrider.watchingAllNamespaces();
+    } else {
+      overrider.settingNamespaces(config.namespaces());
+    }
+    operator.register(reconciler, ChatbotReconciler.servingAutoscalingApi(overrider.build(), api));
     LOG.info(
-        "watching {}; autoscaling API {}; runtime image {}; leader election {}",
+        "watching {}; autoscaling API {}; runtime image {}; leader election {}; cluster domain {}",
         config.namespaces().isEmpty() ? "all namespaces" : config.namespaces(),
         api,
         config.runtimeImage(),
-        config.leaseNamespace() == null ? "off" : "on in " + config.leaseNamespace());
+        config.leaseNamespace() == null ? "off" : "on in " + config.leaseNamespace(),
+        config.clusterDomain());
+    if (config.operatorNamespace() == null) {
+      LOG.warn(
+          "POD_NAMESPACE is not set (outside a cluster?): backend NetworkPolicies admit no"
+              + " operator pod, so where they are enforced a migration's smoke test cannot reach"
+              + " the new backend and the change fails with SmokeTestFailed");
+    }
     return operator;
   }
 

@@ -2,7 +2,7 @@ package dev.chatbot.operator;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.chatbot.operator.reconciler.HttpSmokeTester;
+import dev.chatbot.operator.migration.HttpSmokeTester;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.javaoperatorsdk.operator.Operator;

@@ -8,10 +8,10 @@ import static org.awaitility.Awaitility.await;
 import dev.chatbot.api.v1alpha1.AutoscalingSpec;
 import dev.chatbot.api.v1alpha1.ChatbotDeployment;
 import dev.chatbot.api.v1alpha1.Phase;
+import dev.chatbot.operator.migration.SmokeTester;
 import dev.chatbot.operator.model.Names;
 import dev.chatbot.operator.model.OperatorSettings.AutoscalingApi;
-import dev.chatbot.operator.reconciler.Conditions;
-import dev.chatbot.operator.reconciler.SmokeTester;
+import dev.chatbot.operator.status.Conditions;
 import dev.chatbot.operator.support.Fixtures;
 import dev.chatbot.operator.support.OperatorRun;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -52,8 +52,7 @@ class MockServerReconcileIT {
 
   static OperatorRun start(KubernetesClient client) {
     OperatorConfig config =
-        new OperatorConfig(
-            Set.of(), "example.org/chatbot-runtime:test", null, 0, false, AutoscalingApi.V2);
+        Fixtures.config(Set.of(), "example.org/chatbot-runtime:test", false, AutoscalingApi.V2);
     SmokeTester passes = (cr, phase) -> new SmokeTester.Result(true, "answered");
     return new OperatorRun(client, config, passes);
   }
@@ -268,8 +267,7 @@ class MockServerReconcileIT {
     run =
         new OperatorRun(
             client,
-            new OperatorConfig(
-                Set.of(), "example.org/rt:test", null, 0, false, AutoscalingApi.NONE),
+            Fixtures.config(Set.of(), "example.org/rt:test", false, AutoscalingApi.NONE),
             (cr, phase) -> new SmokeTester.Result(true, "answered"));
     createDemo();
     await()

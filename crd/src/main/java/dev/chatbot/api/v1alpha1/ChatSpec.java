@@ -10,28 +10,31 @@ import io.fabric8.generator.annotation.Size;
 /** Conversation settings, written to the runtime's configuration. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class ChatSpec {
+  public static final int DEFAULT_MAX_TOKENS = 256;
+  public static final double DEFAULT_TEMPERATURE = 0.7;
+  public static final int DEFAULT_MAX_HISTORY = 10;
 
   @Size(max = 8000)
   @JsonPropertyDescription("Instructions sent before every conversation. Empty means none.")
   private String systemPrompt;
 
-  @Default("256")
+  @Default("" + DEFAULT_MAX_TOKENS)
   @Min(1)
   @Max(32768)
   @JsonPropertyDescription("Most tokens in one answer.")
-  private Integer maxTokens = 256;
+  private Integer maxTokens = DEFAULT_MAX_TOKENS;
 
-  @Default("0.7")
+  @Default("" + DEFAULT_TEMPERATURE)
   @Min(0)
   @Max(2)
   @JsonPropertyDescription("Sampling temperature, 0 (deterministic) to 2.")
-  private Double temperature = 0.7;
+  private Double temperature = DEFAULT_TEMPERATURE;
 
-  @Default("10")
+  @Default("" + DEFAULT_MAX_HISTORY)
   @Min(0)
   @Max(200)
   @JsonPropertyDescription("Most earlier messages of a conversation sent along with a question.")
-  private Integer maxHistory = 10;
+  private Integer maxHistory = DEFAULT_MAX_HISTORY;
 
   public String getSystemPrompt() {
     return systemPrompt;

@@ -6,7 +6,6 @@ import io.fabric8.crd.generator.annotation.SchemaFrom;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 
 /** What the operator observed. Written only by the operator. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -115,39 +114,5 @@ public class ChatbotDeploymentStatus {
 
   public void setModels(List<ModelStatus> models) {
     this.models = models;
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    if (this == o) {
-      return true;
-    }
-    if (!(o instanceof ChatbotDeploymentStatus)) {
-      return false;
-    }
-    ChatbotDeploymentStatus that = (ChatbotDeploymentStatus) o;
-    return Objects.equals(observedGeneration, that.observedGeneration)
-        && activePhase == that.activePhase
-        && targetPhase == that.targetPhase
-        && Objects.equals(migration, that.migration)
-        && Objects.equals(conditions, that.conditions)
-        && Objects.equals(backend, that.backend)
-        && Objects.equals(frontend, that.frontend)
-        && Objects.equals(endpoint, that.endpoint)
-        && Objects.equals(models, that.models);
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(
-        observedGeneration,
-        activePhase,
-        targetPhase,
-        migration,
-        conditions,
-        backend,
-        frontend,
-        endpoint,
-        models);
   }
 }

@@ -9,18 +9,20 @@ import io.fabric8.generator.annotation.Min;
 /** The model-downloader Job's limits. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class DownloadSpec {
+  public static final int DEFAULT_BACKOFF_LIMIT = 3;
+  public static final int DEFAULT_ACTIVE_DEADLINE_SECONDS = 3600;
 
-  @Default("3")
+  @Default("" + DEFAULT_BACKOFF_LIMIT)
   @Min(0)
   @Max(20)
   @JsonPropertyDescription("Retries of the downloader pod before the download counts as failed.")
-  private Integer backoffLimit = 3;
+  private Integer backoffLimit = DEFAULT_BACKOFF_LIMIT;
 
-  @Default("3600")
+  @Default("" + DEFAULT_ACTIVE_DEADLINE_SECONDS)
   @Min(60)
   @Max(86400)
   @JsonPropertyDescription("Seconds the whole download may take before it counts as failed.")
-  private Integer activeDeadlineSeconds = 3600;
+  private Integer activeDeadlineSeconds = DEFAULT_ACTIVE_DEADLINE_SECONDS;
 
   public Integer getBackoffLimit() {
     return backoffLimit;

@@ -2,43 +2,53 @@ package dev.chatbot.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import io.fabric8.generator.annotation.Default;
-import io.fabric8.generator.annotation.Max;
-import io.fabric8.generator.annotation.Min;
-import io.fabric8.generator.annotation.Pattern;
 
 /** The web chat page: the same runtime image in the frontend role, behind a public Service. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public class FrontendSpec {
+// The order the fields had before the shared ones moved to WorkloadSpec (it shows in the CRD).
+@JsonPropertyOrder({"enabled", "image", "replicas", "resources", "autoscaling", "service"})
+public class FrontendSpec extends WorkloadSpec {
+  public static final boolean DEFAULT_ENABLED = true;
+  public static final int DEFAULT_REPLICAS = 2;
+  public static final boolean DEFAULT_AUTOSCALING_ENABLED = true;
+  public static final int DEFAULT_MIN_REPLICAS = 2;
+  public static final int DEFAULT_MAX_REPLICAS = 10;
+  public static final int DEFAULT_TARGET_CPU_PERCENT = 70;
 
-  @Default("true")
+  static final String DEFAULT_AUTOSCALING =
+      "{\"enabled\":"
+          + DEFAULT_AUTOSCALING_ENABLED
+          + ",\"minReplicas\":"
+          + DEFAULT_MIN_REPLICAS
+          + ",\"maxReplicas\":"
+          + DEFAULT_MAX_REPLICAS
+          + ",\"targetCPUUtilizationPercentage\":"
+          + DEFAULT_TARGET_CPU_PERCENT
+          + "}";
+
+  @Default("" + DEFAULT_ENABLED)
   @JsonPropertyDescription(
       "Whether to run the frontend. When false, only the backend (an in-cluster API) runs.")
-  private Boolean enabled = true;
-
-  @Pattern(BackendSpec.IMAGE_PATTERN)
-  @JsonPropertyDescription("The frontend image. Empty means the backend's runtime image.")
-  private String image;
-
-  @Default("2")
-  @Min(0)
-  @Max(100)
-  @JsonPropertyDescription("Frontend replicas when autoscaling is off.")
-  private Integer replicas = 2;
-
-  @JsonPropertyDescription("Requests and limits of the frontend container. Default 100m/128Mi.")
-  private ComputeResources resources;
-
-  @Default(
-      "{\"enabled\":true,\"minReplicas\":2,\"maxReplicas\":10,\"targetCPUUtilizationPercentage\":70}")
-  @JsonPropertyDescription(
-      "Frontend autoscaler. On by default: 2 to 10 replicas at 70% CPU; missing fields take those"
-          + " values.")
-  private AutoscalingSpec autoscaling = new AutoscalingSpec(true, 2, 10, 70);
+  private Boolean enabled = DEFAULT_ENABLED;
 
   @Default("{}")
   @JsonPropertyDescription("The Service users reach the chatbot through.")
   private ServiceSpec service = new ServiceSpec();
+
+  public FrontendSpec() {
+    super(DEFAULT_REPLICAS, defaultAutoscaling());
+  }
+
+  /** A fresh copy of the frontend's default autoscaler settings. */
+  public static AutoscalingSpec defaultAutoscaling() {
+    return new AutoscalingSpec(
+        DEFAULT_AUTOSCALING_ENABLED,
+        DEFAULT_MIN_REPLICAS,
+        DEFAULT_MAX_REPLICAS,
+        DEFAULT_TARGET_CPU_PERCENT);
+  }
 
   public Boolean getEnabled() {
     return enabled;
@@ -48,36 +58,32 @@ public class FrontendSpec {
     this.enabled = enabled;
   }
 
+  @Override
+  @JsonPropertyDescription("The frontend image. Empty means the backend's runtime image.")
   public String getImage() {
-    return image;
+    return super.getImage();
   }
 
-  public void setImage(String image) {
-    this.image = image;
-  }
-
+  @Override
+  @Default("" + DEFAULT_REPLICAS)
+  @JsonPropertyDescription("Frontend replicas when autoscaling is off.")
   public Integer getReplicas() {
-    return replicas;
+    return super.getReplicas();
   }
 
-  public void setReplicas(Integer replicas) {
-    this.replicas = replicas;
-  }
-
+  @Override
+  @JsonPropertyDescription("Requests and limits of the frontend container. Default 100m/128Mi.")
   public ComputeResources getResources() {
-    return resources;
+    return super.getResources();
   }
 
-  public void setResources(ComputeResources resources) {
-    this.resources = resources;
-  }
-
+  @Override
+  @Default(DEFAULT_AUTOSCALING)
+  @JsonPropertyDescription(
+      "Frontend autoscaler. On by default: 2 to 10 replicas at 70% CPU; missing fields take those"
+          + " values.")
   public AutoscalingSpec getAutoscaling() {
-    return autoscaling;
-  }
-
-  public void setAutoscaling(AutoscalingSpec autoscaling) {
-    this.autoscaling = autoscaling;
+    return super.getAutoscaling();
   }
 
   public ServiceSpec getService() {

@@ -11,6 +11,9 @@ import io.fabric8.generator.annotation.Pattern;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class HuggingFaceSpec {
   public static final String DEFAULT_ENDPOINT = "https://router.huggingface.co/v1";
+  public static final int DEFAULT_REQUESTS_PER_MINUTE = 60;
+  public static final int DEFAULT_TIMEOUT_SECONDS = 30;
+  public static final boolean DEFAULT_FALLBACK_TO_MOCK = true;
 
   @Pattern("^[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*(:[A-Za-z0-9][A-Za-z0-9._-]*)?$")
   @JsonPropertyDescription(
@@ -28,22 +31,22 @@ public class HuggingFaceSpec {
   @JsonPropertyDescription("Base URL of the OpenAI-compatible chat completions API.")
   private String endpoint = DEFAULT_ENDPOINT;
 
-  @Default("60")
+  @Default("" + DEFAULT_REQUESTS_PER_MINUTE)
   @Min(0)
   @Max(100000)
   @JsonPropertyDescription("Most upstream requests per minute per pod; 0 means no limit.")
-  private Integer requestsPerMinute = 60;
+  private Integer requestsPerMinute = DEFAULT_REQUESTS_PER_MINUTE;
 
-  @Default("30")
+  @Default("" + DEFAULT_TIMEOUT_SECONDS)
   @Min(1)
   @Max(600)
   @JsonPropertyDescription("Seconds to wait for an upstream answer.")
-  private Integer timeoutSeconds = 30;
+  private Integer timeoutSeconds = DEFAULT_TIMEOUT_SECONDS;
 
-  @Default("true")
+  @Default("" + DEFAULT_FALLBACK_TO_MOCK)
   @JsonPropertyDescription(
       "Answer with a mock answer, marked as a fallback, when the router fails instead of an error.")
-  private Boolean fallbackToMock = true;
+  private Boolean fallbackToMock = DEFAULT_FALLBACK_TO_MOCK;
 
   public String getModel() {
     return model;

@@ -13,6 +13,8 @@ import java.util.Map;
 /** The local phase: private models served by an Ollama sidecar. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class LocalSpec {
+  public static final ModelSource DEFAULT_MODEL_SOURCE = ModelSource.DOWNLOAD;
+
   /** An Ollama model name: [namespace/]name[:tag], lower case. */
   public static final String MODEL_PATTERN =
       "^[a-z0-9][a-z0-9._-]*(/[a-z0-9][a-z0-9._-]*)?(:[A-Za-z0-9][A-Za-z0-9._-]{0,127})?$";
@@ -23,11 +25,11 @@ public class LocalSpec {
           + " all are downloaded.")
   private List<@Pattern(MODEL_PATTERN) String> models;
 
-  @Default("download")
+  @Default(ModelSource.DOWNLOAD_VALUE)
   @JsonPropertyDescription(
       "download: a Job pulls the models into a volume first. image: the Ollama image already"
           + " contains them (no volume, no Job).")
-  private ModelSource modelSource = ModelSource.DOWNLOAD;
+  private ModelSource modelSource = DEFAULT_MODEL_SOURCE;
 
   @Default("{}")
   @JsonPropertyDescription("The volume the models are downloaded into (modelSource download).")

@@ -9,25 +9,30 @@ import io.fabric8.generator.annotation.Min;
 /** How a phase change is carried out. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class MigrationSpec {
+  static final String DEFAULT_STRATEGY_NAME = "MakeBeforeBreak";
+  public static final MigrationStrategy DEFAULT_STRATEGY =
+      MigrationStrategy.valueOf(DEFAULT_STRATEGY_NAME);
+  public static final int DEFAULT_PROGRESS_DEADLINE_SECONDS = 600;
+  public static final boolean DEFAULT_SMOKE_TEST = true;
 
-  @Default("MakeBeforeBreak")
+  @Default(DEFAULT_STRATEGY_NAME)
   @JsonPropertyDescription(
       "MakeBeforeBreak: the new backend must be ready before traffic moves (no downtime)."
           + " Recreate: the old backend goes first (downtime), for clusters that cannot run both.")
-  private MigrationStrategy strategy = MigrationStrategy.MakeBeforeBreak;
+  private MigrationStrategy strategy = DEFAULT_STRATEGY;
 
-  @Default("600")
+  @Default("" + DEFAULT_PROGRESS_DEADLINE_SECONDS)
   @Min(30)
   @Max(86400)
   @JsonPropertyDescription(
       "Seconds a phase change may take (model download excluded, see local.download) before it"
           + " is abandoned and the old phase keeps serving.")
-  private Integer progressDeadlineSeconds = 600;
+  private Integer progressDeadlineSeconds = DEFAULT_PROGRESS_DEADLINE_SECONDS;
 
-  @Default("true")
+  @Default("" + DEFAULT_SMOKE_TEST)
   @JsonPropertyDescription(
       "Send one real chat request to the new backend before moving traffic to it.")
-  private Boolean smokeTest = true;
+  private Boolean smokeTest = DEFAULT_SMOKE_TEST;
 
   public MigrationStrategy getStrategy() {
     return strategy;

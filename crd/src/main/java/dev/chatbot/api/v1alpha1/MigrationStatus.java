@@ -2,7 +2,6 @@ package dev.chatbot.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
-import java.util.Objects;
 
 /** The last or current phase change. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -24,6 +23,11 @@ public class MigrationStatus {
 
   @JsonPropertyDescription("When the change entered its current state (RFC 3339).")
   private String stateSince;
+
+  @JsonPropertyDescription(
+      "When the target backend was first started (RFC 3339). progressDeadlineSeconds counts from"
+          + " here, so a backend that loses availability and comes back does not restart it.")
+  private String backendStartedAt;
 
   @JsonPropertyDescription("When the change completed or failed (RFC 3339).")
   private String finishedAt;
@@ -65,6 +69,7 @@ public class MigrationStatus {
     c.state = state;
     c.startedAt = startedAt;
     c.stateSince = stateSince;
+    c.backendStartedAt = backendStartedAt;
     c.finishedAt = finishedAt;
     c.message = message;
     c.reason = reason;
@@ -112,6 +117,14 @@ public class MigrationStatus {
     this.stateSince = stateSince;
   }
 
+  public String getBackendStartedAt() {
+    return backendStartedAt;
+  }
+
+  public void setBackendStartedAt(String backendStartedAt) {
+    this.backendStartedAt = backendStartedAt;
+  }
+
   public String getFinishedAt() {
     return finishedAt;
   }
@@ -126,28 +139,5 @@ public class MigrationStatus {
 
   public void setMessage(String message) {
     this.message = message;
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    if (!(o instanceof MigrationStatus)) {
-      return false;
-    }
-    MigrationStatus that = (MigrationStatus) o;
-    return fromPhase == that.fromPhase
-        && toPhase == that.toPhase
-        && state == that.state
-        && Objects.equals(startedAt, that.startedAt)
-        && Objects.equals(stateSince, that.stateSince)
-        && Objects.equals(finishedAt, that.finishedAt)
-        && Objects.equals(message, that.message)
-        && Objects.equals(reason, that.reason)
-        && Objects.equals(generation, that.generation);
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(
-        fromPhase, toPhase, state, startedAt, stateSince, finishedAt, message, reason, generation);
   }
 }

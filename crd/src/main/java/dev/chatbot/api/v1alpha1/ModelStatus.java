@@ -2,7 +2,6 @@ package dev.chatbot.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
-import java.util.Objects;
 
 /** Download state of one local model. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -55,18 +54,5 @@ public class ModelStatus {
 
   public void setMessage(String message) {
     this.message = message;
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof ModelStatus
-        && Objects.equals(name, ((ModelStatus) o).name)
-        && state == ((ModelStatus) o).state
-        && Objects.equals(message, ((ModelStatus) o).message);
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(name, state, message);
   }
 }

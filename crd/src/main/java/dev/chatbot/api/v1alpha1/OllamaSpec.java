@@ -11,9 +11,11 @@ import io.fabric8.generator.annotation.Pattern;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class OllamaSpec {
   public static final String DEFAULT_IMAGE = "ollama/ollama:0.12.6";
+  public static final int DEFAULT_GPUS = 0;
+  public static final String DEFAULT_GPU_RESOURCE_NAME = "nvidia.com/gpu";
 
   @Default(DEFAULT_IMAGE)
-  @Pattern(BackendSpec.IMAGE_PATTERN)
+  @Pattern(WorkloadSpec.IMAGE_PATTERN)
   @JsonPropertyDescription(
       "Ollama image. With modelSource image, an image built with the models inside.")
   private String image = DEFAULT_IMAGE;
@@ -21,16 +23,16 @@ public class OllamaSpec {
   @JsonPropertyDescription("Requests and limits of the Ollama container. Default 1500m/4Gi.")
   private ComputeResources resources;
 
-  @Default("0")
+  @Default("" + DEFAULT_GPUS)
   @Min(0)
   @Max(16)
   @JsonPropertyDescription("GPUs requested by the Ollama container (0 means CPU only).")
-  private Integer gpus = 0;
+  private Integer gpus = DEFAULT_GPUS;
 
-  @Default("nvidia.com/gpu")
+  @Default(DEFAULT_GPU_RESOURCE_NAME)
   @Pattern("^[a-z0-9.-]+/[a-z0-9.-]+$")
   @JsonPropertyDescription("Extended resource name of a GPU on this cluster.")
-  private String gpuResourceName = "nvidia.com/gpu";
+  private String gpuResourceName = DEFAULT_GPU_RESOURCE_NAME;
 
   public String getImage() {
     return image;

@@ -25,19 +25,6 @@ public enum Phase {
     return value;
   }
 
-  /** Parses the lower-case value used in the resource; null for null. */
-  public static Phase fromValue(String value) {
-    if (value == null) {
-      return null;
-    }
-    for (Phase phase : values()) {
-      if (phase.value.equals(value)) {
-        return phase;
-      }
-    }
-    throw new IllegalArgumentException("unknown phase: " + value);
-  }
-
   @Override
   public String toString() {
     return value;

@@ -1,7 +1,6 @@
 package dev.chatbot.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
-import java.util.Objects;
 
 /** Replica counts of one Deployment. */
 public class ReplicaStatus {
@@ -33,17 +32,5 @@ public class ReplicaStatus {
 
   public void setReadyReplicas(Integer readyReplicas) {
     this.readyReplicas = readyReplicas;
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof ReplicaStatus
-        && Objects.equals(replicas, ((ReplicaStatus) o).replicas)
-        && Objects.equals(readyReplicas, ((ReplicaStatus) o).readyReplicas);
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(replicas, readyReplicas);
   }
 }

@@ -9,16 +9,17 @@ import io.fabric8.generator.annotation.Required;
 /** A key of a Secret in the ChatbotDeployment's namespace. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class SecretKeySelector {
+  public static final String DEFAULT_KEY = "token";
 
   @Required
   @Pattern("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
   @JsonPropertyDescription("Name of the Secret.")
   private String name;
 
-  @Default("token")
+  @Default(DEFAULT_KEY)
   @Pattern("^[-._a-zA-Z0-9]+$")
   @JsonPropertyDescription("Key in the Secret whose value is the token.")
-  private String key = "token";
+  private String key = DEFAULT_KEY;
 
   public SecretKeySelector() {}
 

@@ -11,16 +11,19 @@ import java.util.Map;
 /** The frontend's Service. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class ServiceSpec {
+  static final String DEFAULT_TYPE_NAME = "LoadBalancer";
+  public static final ServiceType DEFAULT_TYPE = ServiceType.valueOf(DEFAULT_TYPE_NAME);
+  public static final int DEFAULT_PORT = 80;
 
-  @Default("LoadBalancer")
+  @Default(DEFAULT_TYPE_NAME)
   @JsonPropertyDescription("Service type: ClusterIP, NodePort or LoadBalancer.")
-  private ServiceType type = ServiceType.LoadBalancer;
+  private ServiceType type = DEFAULT_TYPE;
 
-  @Default("80")
+  @Default("" + DEFAULT_PORT)
   @Min(1)
   @Max(65535)
   @JsonPropertyDescription("Port the Service listens on.")
-  private Integer port = 80;
+  private Integer port = DEFAULT_PORT;
 
   @JsonPropertyDescription(
       "Annotations for the Service, for example a cloud load balancer's settings.")

@@ -16,11 +16,14 @@ import java.util.List;
     fieldPath = ".storageClassName",
     reason = "FieldValueForbidden")
 public class StorageSpec {
+  public static final String DEFAULT_SIZE = "20Gi";
+  public static final String DEFAULT_ACCESS_MODE = "ReadWriteOnce";
+  public static final boolean DEFAULT_RETAIN_ON_DELETE = false;
 
-  @Default("20Gi")
+  @Default(DEFAULT_SIZE)
   @Pattern(ResourceAmounts.QUANTITY_PATTERN)
   @JsonPropertyDescription("Size of the volume, as a Kubernetes quantity.")
-  private String size = "20Gi";
+  private String size = DEFAULT_SIZE;
 
   @Pattern("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
   @JsonPropertyDescription("StorageClass of the volume. Empty means the cluster's default.")
@@ -38,10 +41,10 @@ public class StorageSpec {
       "Use this existing claim instead of creating one. The operator never deletes it.")
   private String existingClaim;
 
-  @Default("false")
+  @Default("" + DEFAULT_RETAIN_ON_DELETE)
   @JsonPropertyDescription(
       "Keep the created claim, and the models in it, when the ChatbotDeployment is deleted.")
-  private Boolean retainOnDelete = false;
+  private Boolean retainOnDelete = DEFAULT_RETAIN_ON_DELETE;
 
   public String getSize() {
     return size;

@@ -2,6 +2,7 @@ package dev.chatbot.api.v1alpha1;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceColumnDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersion;
@@ -90,6 +91,67 @@ class ChatbotDeploymentSchemaTest {
     assertThat(at("migration", "progressDeadlineSeconds").getDefault().asInt()).isEqualTo(600);
     assertThat(at("huggingface", "endpoint").getDefault().asText())
         .isEqualTo("https://router.huggingface.co/v1");
+  }
+
+  /**
+   * The schema's defaults (what the API server fills in) and the Java field initializers (what the
+   * operator sees when a cluster or a test leaves a field out) come from the same named constants;
+   * this holds them equal for every defaulted property, enums included.
+   */
+  @Test
+  void everySchemaDefaultIsTheJavaDefault() {
+    ChatbotDeploymentSpec withEverySection =
+        Serialization.unmarshal(
+            "{\"phase\":\"mock\",\"huggingface\":{\"tokenSecretRef\":{}},\"local\":{}}",
+            ChatbotDeploymentSpec.class);
+    JsonNode java = Serialization.jsonMapper().valueToTree(withEverySection);
+    List<String> checked = new ArrayList<>();
+    List<String> differing = new ArrayList<>();
+    compareDefaults(spec, java, ".spec", checked, differing);
+    assertThat(checked).as("defaulted properties").hasSizeGreaterThan(25);
+    assertThat(differing).as("schema default differs from the Java default").isEmpty();
+  }
+
+  private static void compareDefaults(
+      JSONSchemaProps node,
+      JsonNode java,
+      String path,
+      List<String> checked,
+      List<String> differing) {
+    if (node.getDefault() != null) {
+      (contains(java, node.getDefault()) ? checked : differing)
+          .add(path + " " + node.getDefault() + " vs " + java);
+    }
+    if (node.getProperties() != null) {
+      node.getProperties()
+          .forEach(
+              (name, child) ->
+                  compareDefaults(
+                      child,
+                      java == null ? null : java.get(name),
+                      path + "." + name,
+                      checked,
+                      differing));
+    }
+  }
+
+  /** Whether {@code actual} holds {@code expected}: every field of an object, a value exactly. */
+  private static boolean contains(JsonNode actual, JsonNode expected) {
+    if (actual == null) {
+      return false;
+    }
+    if (expected.isObject()) {
+      for (Map.Entry<String, JsonNode> field : expected.properties()) {
+        if (!contains(actual.get(field.getKey()), field.getValue())) {
+          return false;
+        }
+      }
+      return true;
+    }
+    if (expected.isNumber() && actual.isNumber()) {
+      return expected.decimalValue().compareTo(actual.decimalValue()) == 0;
+    }
+    return expected.equals(actual);
   }
 
   @Test

@@ -1,8 +1,12 @@
 package dev.chatbot.operator.model;
 
 import dev.chatbot.api.v1alpha1.AutoscalingSpec;
+import dev.chatbot.api.v1alpha1.BackendSpec;
 import dev.chatbot.api.v1alpha1.ChatbotDeploymentSpec;
 import dev.chatbot.api.v1alpha1.ComputeResources;
+import dev.chatbot.api.v1alpha1.FrontendSpec;
+import dev.chatbot.api.v1alpha1.LocalSpec;
+import dev.chatbot.api.v1alpha1.ModelSource;
 import dev.chatbot.api.v1alpha1.Phase;
 import dev.chatbot.api.v1alpha1.ResourceAmounts;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -17,8 +21,6 @@ import java.util.Optional;
  * fields a cluster without schema defaulting leaves empty.
  */
 public final class Defaults {
-  public static final AutoscalingSpec BACKEND_AUTOSCALING = new AutoscalingSpec(false, 1, 5, 70);
-  public static final AutoscalingSpec FRONTEND_AUTOSCALING = new AutoscalingSpec(true, 2, 10, 70);
   public static final ComputeResources FRONTEND_RESOURCES =
       resources("100m", "128Mi", "500m", "256Mi");
 
@@ -36,6 +38,10 @@ public final class Defaults {
 
   /** The Ollama sidecar's default: the seed's local phase row. */
   public static final ComputeResources OLLAMA_RESOURCES = resources("1500m", "4Gi", "4", "8Gi");
+
+  /** The model downloader: Ollama's CLI and server pulling layers, no model loaded. */
+  public static final ComputeResources DOWNLOADER_RESOURCES =
+      resources("250m", "512Mi", "2", "2Gi");
 
   public static ComputeResources resources(
       String cpuRequest, String memoryRequest, String cpuLimit, String memoryLimit) {
@@ -81,18 +87,24 @@ public final class Defaults {
         or(user.getTargetCPUUtilizationPercentage(), fallback.getTargetCPUUtilizationPercentage()));
   }
 
+  /** Where the local phase's models come from. */
+  public static ModelSource modelSource(LocalSpec local) {
+    return or(local.getModelSource(), LocalSpec.DEFAULT_MODEL_SOURCE);
+  }
+
   public static <T> T or(T value, T fallback) {
     return value != null ? value : fallback;
   }
 
   public static AutoscalingSpec backendAutoscaling(ChatbotDeploymentSpec spec) {
     return autoscaling(
-        spec.getBackend() == null ? null : spec.getBackend().getAutoscaling(), BACKEND_AUTOSCALING);
+        spec.getBackend() == null ? null : spec.getBackend().getAutoscaling(),
+        BackendSpec.defaultAutoscaling());
   }
 
   public static AutoscalingSpec frontendAutoscaling(ChatbotDeploymentSpec spec) {
     return autoscaling(
         spec.getFrontend() == null ? null : spec.getFrontend().getAutoscaling(),
-        FRONTEND_AUTOSCALING);
+        FrontendSpec.defaultAutoscaling());
   }
 }

@@ -1,6 +1,7 @@
 package dev.chatbot.operator.model;
 
 import dev.chatbot.api.v1alpha1.AutoscalingSpec;
+import dev.chatbot.api.v1alpha1.BackendSpec;
 import dev.chatbot.api.v1alpha1.ChatbotDeployment;
 import dev.chatbot.api.v1alpha1.ChatbotDeploymentSpec;
 import dev.chatbot.api.v1alpha1.FrontendSpec;
@@ -9,6 +10,7 @@ import dev.chatbot.api.v1alpha1.LocalSpec;
 import dev.chatbot.api.v1alpha1.ModelSource;
 import dev.chatbot.api.v1alpha1.OllamaSpec;
 import dev.chatbot.api.v1alpha1.Phase;
+import dev.chatbot.api.v1alpha1.SecretKeySelector;
 import dev.chatbot.operator.model.OperatorSettings.AutoscalingApi;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
@@ -31,6 +33,9 @@ public final class Deployments {
   public static final String MODELS_VOLUME = "models";
   public static final String MODELS_PATH = "/models";
   public static final String TOKEN_ENV = "HF_TOKEN";
+
+  /** Where the Ollama sidecar listens: loopback only, the runtime beside it is its one client. */
+  static final String OLLAMA_HOST = "127.0.0.1:" + Names.OLLAMA_PORT;
 
   private Deployments() {}
 
@@ -55,7 +60,7 @@ public final class Deployments {
               .withNewValueFrom()
               .withNewSecretKeyRef()
               .withName(hf.getTokenSecretRef().getName())
-              .withKey(Defaults.or(hf.getTokenSecretRef().getKey(), "token"))
+              .withKey(Defaults.or(hf.getTokenSecretRef().getKey(), SecretKeySelector.DEFAULT_KEY))
               .withOptional(false)
               .endSecretKeyRef()
               .endValueFrom()
@@ -70,14 +75,18 @@ public final class Deployments {
     if (phase == Phase.LOCAL) {
       LocalSpec local = spec.getLocal();
       containers.add(ollamaSidecar(local));
-      if (Defaults.or(local.getModelSource(), ModelSource.DOWNLOAD) == ModelSource.DOWNLOAD) {
+      if (Defaults.modelSource(local) == ModelSource.DOWNLOAD) {
         volumes.add(modelsVolume(cr, true));
       }
       pod.withNodeSelector(local.getNodeSelector()).withTolerations(local.getTolerations());
     }
     AutoscalingSpec autoscaling = Defaults.backendAutoscaling(spec);
     Integer replicas =
-        replicas(autoscaling, spec.getBackend().getReplicas(), settings.autoscalingApi(), 1);
+        replicas(
+            autoscaling,
+            spec.getBackend().getReplicas(),
+            settings.autoscalingApi(),
+            BackendSpec.DEFAULT_REPLICAS);
     return deployment(
         Meta.of(cr, Names.backend(cr, phase), Names.backendLabels(cr, phase)),
         replicas,
@@ -91,14 +100,14 @@ public final class Deployments {
     OllamaSpec ollama = local.getOllama() == null ? new OllamaSpec() : local.getOllama();
     ResourceRequirements resources =
         Defaults.requirements(ollama.getResources(), Defaults.OLLAMA_RESOURCES);
-    int gpus = Defaults.or(ollama.getGpus(), 0);
+    int gpus = Defaults.or(ollama.getGpus(), OllamaSpec.DEFAULT_GPUS);
     if (gpus > 0) {
       Quantity count = new Quantity(String.valueOf(gpus));
       resources.getLimits().put(ollama.getGpuResourceName(), count);
       resources.getRequests().put(ollama.getGpuResourceName(), count);
     }
     List<EnvVar> env = new ArrayList<>();
-    env.add(env("OLLAMA_HOST", "127.0.0.1:" + Names.OLLAMA_PORT));
+    env.add(env("OLLAMA_HOST", OLLAMA_HOST));
     env.add(env("HOME", "/tmp"));
     env.add(env("OLLAMA_KEEP_ALIVE", "-1"));
     ContainerBuilder container =
@@ -129,7 +138,7 @@ public final class Deployments {
                     .build());
     List<io.fabric8.kubernetes.api.model.VolumeMount> mounts = new ArrayList<>();
     mounts.add(PodParts.mount(PodParts.TMP_VOLUME, "/tmp", false));
-    if (Defaults.or(local.getModelSource(), ModelSource.DOWNLOAD) == ModelSource.DOWNLOAD) {
+    if (Defaults.modelSource(local) == ModelSource.DOWNLOAD) {
       env.add(env("OLLAMA_MODELS", MODELS_PATH));
       env.add(env("OLLAMA_NOPRUNE", "1"));
       mounts.add(PodParts.mount(MODELS_VOLUME, MODELS_PATH, true));
@@ -169,7 +178,7 @@ public final class Deployments {
             Defaults.frontendAutoscaling(spec),
             frontend.getReplicas(),
             settings.autoscalingApi(),
-            2);
+            FrontendSpec.DEFAULT_REPLICAS);
     return deployment(
         Meta.of(cr, Names.frontend(cr), Names.labels(cr, Names.COMPONENT_FRONTEND)),
         replicas,

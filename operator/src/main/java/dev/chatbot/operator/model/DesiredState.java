@@ -8,11 +8,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
-/** Every child a plan calls for. Pure: no client, no clock, no randomness. */
-public final class DesiredState {
-  private DesiredState() {}
+/**
+ * Every child a plan calls for, computed once per pass. Pure: no client, no clock, no randomness.
+ *
+ * @param plan the decision it was computed from
+ * @param children the children, configuration and storage before the pods that use them
+ */
+public record DesiredState(Plan plan, List<HasMetadata> children) {
 
-  public static List<HasMetadata> of(Plan plan) {
+  public static DesiredState of(Plan plan) {
     ChatbotDeployment cr = plan.cr();
     OperatorSettings settings = plan.settings();
     List<HasMetadata> out = new ArrayList<>();
@@ -42,11 +46,11 @@ public final class DesiredState {
       out.add(Storage.downloadJob(cr));
     }
     out.removeIf(Objects::isNull);
-    return out;
+    return new DesiredState(plan, List.copyOf(out));
   }
 
   /** The children of one kind. */
-  public static <R extends HasMetadata> List<R> ofType(Plan plan, Class<R> type) {
-    return of(plan).stream().filter(type::isInstance).map(type::cast).toList();
+  public <R extends HasMetadata> List<R> ofType(Class<R> type) {
+    return children.stream().filter(type::isInstance).map(type::cast).toList();
   }
 }

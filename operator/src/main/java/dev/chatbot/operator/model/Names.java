@@ -20,6 +20,9 @@ public final class Names {
   public static final String LABEL_MANAGED_BY = "app.kubernetes.io/managed-by";
   public static final String LABEL_PHASE = "chatbot.dev/phase";
 
+  /** The label Kubernetes (1.21 and later) puts on every namespace: its name. */
+  public static final String LABEL_NAMESPACE_NAME = "kubernetes.io/metadata.name";
+
   public static final String ANNOTATION_CONFIG_HASH = "chatbot.dev/config-hash";
 
   public static final String COMPONENT_BACKEND = "backend";
@@ -27,7 +30,10 @@ public final class Names {
   public static final String COMPONENT_MODELS = "models";
   public static final String COMPONENT_DOWNLOADER = "model-downloader";
 
-  /** Longest ChatbotDeployment name: children add up to 23 characters within the 63 allowed. */
+  /**
+   * Longest ChatbotDeployment name: its children's names add at most 20 characters
+   * ("-backend-huggingface"), and a label value or Service name may have 63.
+   */
   public static final int MAX_NAME_LENGTH = 40;
 
   public static final int RUNTIME_PORT = 8080;

@@ -9,21 +9,16 @@ import java.util.Map;
  * @param autoscalingApi the HorizontalPodAutoscaler API the cluster serves
  * @param operatorPodLabels labels of the operator's pods, let through the backend NetworkPolicy for
  *     migration smoke tests
+ * @param operatorNamespace the namespace of those pods; null (the operator runs outside the
+ *     cluster) lets no operator pod through
+ * @param clusterDomain the cluster's DNS domain (cluster.local unless the cluster says otherwise)
  */
 public record OperatorSettings(
-    String runtimeImage, AutoscalingApi autoscalingApi, Map<String, String> operatorPodLabels) {
-
-  public static final String DEFAULT_RUNTIME_IMAGE =
-      "ghcr.io/chatbot-operator/chatbot-runtime:0.1.0";
-
-  public static OperatorSettings defaults() {
-    return new OperatorSettings(
-        DEFAULT_RUNTIME_IMAGE, AutoscalingApi.V2, Map.of(Names.LABEL_NAME, Names.MANAGER));
-  }
-
-  public OperatorSettings withAutoscalingApi(AutoscalingApi api) {
-    return new OperatorSettings(runtimeImage, api, operatorPodLabels);
-  }
+    String runtimeImage,
+    AutoscalingApi autoscalingApi,
+    Map<String, String> operatorPodLabels,
+    String operatorNamespace,
+    String clusterDomain) {
 
   /** The HorizontalPodAutoscaler API versions the operator can write. */
   public enum AutoscalingApi {

@@ -5,10 +5,8 @@ import dev.chatbot.api.v1alpha1.ChatbotDeployment;
 import dev.chatbot.api.v1alpha1.HuggingFaceSpec;
 import dev.chatbot.api.v1alpha1.LocalSpec;
 import dev.chatbot.api.v1alpha1.Phase;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -27,9 +25,15 @@ public final class RuntimeConfig {
     if (chat.getSystemPrompt() != null && !chat.getSystemPrompt().isEmpty()) {
       data.put("system_prompt", chat.getSystemPrompt());
     }
-    data.put("max_tokens", String.valueOf(Defaults.or(chat.getMaxTokens(), 256)));
-    data.put("temperature", String.valueOf(Defaults.or(chat.getTemperature(), 0.7)));
-    data.put("max_history", String.valueOf(Defaults.or(chat.getMaxHistory(), 10)));
+    data.put(
+        "max_tokens",
+        String.valueOf(Defaults.or(chat.getMaxTokens(), ChatSpec.DEFAULT_MAX_TOKENS)));
+    data.put(
+        "temperature",
+        String.valueOf(Defaults.or(chat.getTemperature(), ChatSpec.DEFAULT_TEMPERATURE)));
+    data.put(
+        "max_history",
+        String.valueOf(Defaults.or(chat.getMaxHistory(), ChatSpec.DEFAULT_MAX_HISTORY)));
     switch (phase) {
       case MOCK -> data.put("model_provider", "mock");
       case HUGGINGFACE -> {
@@ -39,15 +43,25 @@ public final class RuntimeConfig {
         data.put(
             "huggingface_endpoint",
             Defaults.or(hf.getEndpoint(), HuggingFaceSpec.DEFAULT_ENDPOINT));
-        data.put("requests_per_minute", String.valueOf(Defaults.or(hf.getRequestsPerMinute(), 60)));
-        data.put("timeout_seconds", String.valueOf(Defaults.or(hf.getTimeoutSeconds(), 30)));
-        data.put("fallback_to_mock", String.valueOf(Defaults.or(hf.getFallbackToMock(), true)));
+        data.put(
+            "requests_per_minute",
+            String.valueOf(
+                Defaults.or(
+                    hf.getRequestsPerMinute(), HuggingFaceSpec.DEFAULT_REQUESTS_PER_MINUTE)));
+        data.put(
+            "timeout_seconds",
+            String.valueOf(
+                Defaults.or(hf.getTimeoutSeconds(), HuggingFaceSpec.DEFAULT_TIMEOUT_SECONDS)));
+        data.put(
+            "fallback_to_mock",
+            String.valueOf(
+                Defaults.or(hf.getFallbackToMock(), HuggingFaceSpec.DEFAULT_FALLBACK_TO_MOCK)));
       }
       case LOCAL -> {
         LocalSpec local = cr.getSpec().getLocal();
         data.put("model_provider", "ollama");
         data.put("model", local.getModels().get(0));
-        data.put("ollama_url", "http://127.0.0.1:" + Names.OLLAMA_PORT);
+        data.put("ollama_url", "http://" + Deployments.OLLAMA_HOST);
       }
     }
     return data;
@@ -63,23 +77,14 @@ public final class RuntimeConfig {
 
   /** A short stable hash of configuration, put on pod templates so a change rolls the pods. */
   public static String hash(Map<String, String> data, String... extra) {
-    try {
-      MessageDigest digest = MessageDigest.getInstance("SHA-256");
-      new TreeMap<>(data)
-          .forEach(
-              (k, v) -> {
-                digest.update(k.getBytes(StandardCharsets.UTF_8));
-                digest.update((byte) 0);
-                digest.update(v.getBytes(StandardCharsets.UTF_8));
-                digest.update((byte) 0);
-              });
-      for (String e : extra) {
-        digest.update(e.getBytes(StandardCharsets.UTF_8));
-        digest.update((byte) 0);
-      }
-      return HexFormat.of().formatHex(digest.digest()).substring(0, 16);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    List<String> parts = new ArrayList<>();
+    new TreeMap<>(data)
+        .forEach(
+            (k, v) -> {
+              parts.add(k);
+              parts.add(v);
+            });
+    parts.addAll(List.of(extra));
+    return Hashes.of(parts.toArray(String[]::new));
   }
 }

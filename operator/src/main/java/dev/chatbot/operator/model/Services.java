@@ -39,7 +39,7 @@ public final class Services {
 
   public static Service frontend(ChatbotDeployment cr) {
     ServiceSpec spec = cr.getSpec().getFrontend().getService();
-    ServiceType type = Defaults.or(spec.getType(), ServiceType.LoadBalancer);
+    ServiceType type = Defaults.or(spec.getType(), ServiceSpec.DEFAULT_TYPE);
     var metadata =
         Meta.of(cr, Names.frontendService(cr), Names.labels(cr, Names.COMPONENT_FRONTEND));
     if (spec.getAnnotations() != null && !spec.getAnnotations().isEmpty()) {
@@ -55,7 +55,7 @@ public final class Services {
         .withPorts(
             new ServicePortBuilder()
                 .withName("http")
-                .withPort(Defaults.or(spec.getPort(), 80))
+                .withPort(Defaults.or(spec.getPort(), ServiceSpec.DEFAULT_PORT))
                 .withTargetPort(new IntOrString("http"))
                 .withProtocol("TCP")
                 .build())

@@ -1,6 +1,7 @@
 package dev.chatbot.operator.model;
 
 import dev.chatbot.api.v1alpha1.ChatbotDeployment;
+import dev.chatbot.api.v1alpha1.DownloadSpec;
 import dev.chatbot.api.v1alpha1.LocalSpec;
 import dev.chatbot.api.v1alpha1.ModelSource;
 import dev.chatbot.api.v1alpha1.OllamaSpec;
@@ -10,56 +11,41 @@ import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 
 /** The local phase's model volume and the Job that downloads models into it. */
 public final class Storage {
-  /**
-   * The downloader: Ollama's CLI needs a running server, so start one, pull each model that is not
-   * there yet, and fail on the first model that does not pull (the CLI turns an error line inside a
-   * 200 response into a non-zero exit; {@code ollama show} confirms the model really landed).
-   */
-  static final String DOWNLOAD_SCRIPT =
-      String.join(
-          "\n",
-          "set -eu",
-          "LOG=${TERMINATION_LOG:-/dev/termination-log}",
-          "ollama serve >/tmp/ollama.log 2>&1 &",
-          "server=$!",
-          "ready=0",
-          "for i in $(seq 1 120); do",
-          "  if ollama list >/dev/null 2>&1; then ready=1; break; fi",
-          "  sleep 1",
-          "done",
-          "if [ \"$ready\" != 1 ]; then echo 'ollama serve did not start' >&2; cat /tmp/ollama.log"
-              + " >&2; exit 1; fi",
-          "for model in $MODELS; do",
-          "  if ollama show \"$model\" >/dev/null 2>&1; then",
-          "    echo \"model $model: already present, skipped\"",
-          "    continue",
-          "  fi",
-          "  echo \"model $model: downloading\"",
-          "  if ! ollama pull \"$model\"; then",
-          "    echo \"model $model: failed\" | tee \"$LOG\" >&2",
-          "    exit 1",
-          "  fi",
-          "  if ! ollama show \"$model\" >/dev/null 2>&1; then",
-          "    echo \"model $model: pull reported success but the model is missing\" | tee \"$LOG\" >&2",
-          "    exit 1",
-          "  fi",
-          "  echo \"model $model: ready\"",
-          "done",
-          "kill \"$server\"",
-          "echo \"all models ready: $MODELS\" > \"$LOG\"");
+  /** The downloader's shell script (download-models.sh beside this class; see its comments). */
+  static final String DOWNLOAD_SCRIPT = script("download-models.sh");
 
   private Storage() {}
+
+  /** A script resource without its leading comment block and final newline, as the pod runs it. */
+  static String script(String resource) {
+    try (InputStream in = Storage.class.getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new IllegalStateException("missing resource " + resource);
+      }
+      List<String> lines = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+      int first = 0;
+      while (first < lines.size() && lines.get(first).startsWith("#")) {
+        first++;
+      }
+      return String.join("\n", lines.subList(first, lines.size()));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
 
   /** Whether the local phase downloads models into a volume (rather than using an image). */
   public static boolean downloads(ChatbotDeployment cr) {
     LocalSpec local = cr.getSpec().getLocal();
-    return local != null
-        && Defaults.or(local.getModelSource(), ModelSource.DOWNLOAD) == ModelSource.DOWNLOAD;
+    return local != null && Defaults.modelSource(local) == ModelSource.DOWNLOAD;
   }
 
   /** The claim the operator creates, or null when it reuses an existing one or needs none. */
@@ -73,7 +59,7 @@ public final class Storage {
     }
     List<String> modes =
         storage.getAccessModes() == null || storage.getAccessModes().isEmpty()
-            ? List.of("ReadWriteOnce")
+            ? List.of(StorageSpec.DEFAULT_ACCESS_MODE)
             : storage.getAccessModes();
     return new PersistentVolumeClaimBuilder()
         .withMetadata(Meta.of(cr, Names.modelClaim(cr), Names.labels(cr, Names.COMPONENT_MODELS)))
@@ -81,7 +67,9 @@ public final class Storage {
         .withAccessModes(modes)
         .withStorageClassName(storage.getStorageClassName())
         .withNewResources()
-        .withRequests(Map.of("storage", new Quantity(Defaults.or(storage.getSize(), "20Gi"))))
+        .withRequests(
+            Map.of(
+                "storage", new Quantity(Defaults.or(storage.getSize(), StorageSpec.DEFAULT_SIZE))))
         .endResources()
         .endSpec()
         .build();
@@ -105,9 +93,13 @@ public final class Storage {
     return new JobBuilder()
         .withMetadata(Meta.of(cr, downloadJobName(cr), labels))
         .withNewSpec()
-        .withBackoffLimit(Defaults.or(local.getDownload().getBackoffLimit(), 3))
+        .withBackoffLimit(
+            Defaults.or(local.getDownload().getBackoffLimit(), DownloadSpec.DEFAULT_BACKOFF_LIMIT))
         .withActiveDeadlineSeconds(
-            Defaults.or(local.getDownload().getActiveDeadlineSeconds(), 3600).longValue())
+            Defaults.or(
+                    local.getDownload().getActiveDeadlineSeconds(),
+                    DownloadSpec.DEFAULT_ACTIVE_DEADLINE_SECONDS)
+                .longValue())
         .withNewTemplate()
         .withNewMetadata()
         .withLabels(labels)
@@ -126,9 +118,9 @@ public final class Storage {
         .withEnv(
             Deployments.env("MODELS", String.join(" ", local.getModels())),
             Deployments.env("OLLAMA_MODELS", Deployments.MODELS_PATH),
-            Deployments.env("OLLAMA_HOST", "127.0.0.1:" + Names.OLLAMA_PORT),
+            Deployments.env("OLLAMA_HOST", Deployments.OLLAMA_HOST),
             Deployments.env("HOME", "/tmp"))
-        .withResources(Defaults.requirements(null, Defaults.resources("250m", "512Mi", "2", "2Gi")))
+        .withResources(Defaults.requirements(null, Defaults.DOWNLOADER_RESOURCES))
         .withSecurityContext(PodParts.containerSecurityContext())
         .withVolumeMounts(
             PodParts.mount(Deployments.MODELS_VOLUME, Deployments.MODELS_PATH, false),

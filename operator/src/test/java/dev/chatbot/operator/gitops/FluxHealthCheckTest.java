@@ -6,7 +6,7 @@ import dev.chatbot.api.v1alpha1.ChatbotDeployment;
 import dev.chatbot.operator.gitops.StatusSamples.Argo;
 import dev.chatbot.operator.gitops.StatusSamples.Flux;
 import dev.chatbot.operator.gitops.StatusSamples.Sample;
-import dev.chatbot.operator.reconciler.Conditions;
+import dev.chatbot.operator.status.Conditions;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersion;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;

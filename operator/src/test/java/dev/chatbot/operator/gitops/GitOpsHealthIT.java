@@ -9,8 +9,8 @@ import dev.chatbot.api.v1alpha1.Phase;
 import dev.chatbot.operator.OperatorConfig;
 import dev.chatbot.operator.gitops.StatusSamples.Argo;
 import dev.chatbot.operator.gitops.StatusSamples.Flux;
+import dev.chatbot.operator.migration.SmokeTester;
 import dev.chatbot.operator.model.OperatorSettings.AutoscalingApi;
-import dev.chatbot.operator.reconciler.SmokeTester;
 import dev.chatbot.operator.support.ClusterSimulator;
 import dev.chatbot.operator.support.Fixtures;
 import dev.chatbot.operator.support.OperatorRun;
@@ -52,7 +52,7 @@ class GitOpsHealthIT {
   void start() {
     cluster = new ClusterSimulator(client, ns, "mock", "huggingface");
     OperatorConfig config =
-        new OperatorConfig(Set.of(), "example.org/rt:test", null, 0, false, AutoscalingApi.V2);
+        Fixtures.config(Set.of(), "example.org/rt:test", false, AutoscalingApi.V2);
     SmokeTester smoke =
         (cr, phase) ->
             failingSmokeTests.contains(phase)

@@ -6,8 +6,8 @@ import dev.chatbot.api.v1alpha1.ChatbotDeploymentStatus;
 import dev.chatbot.api.v1alpha1.MigrationState;
 import dev.chatbot.api.v1alpha1.MigrationStatus;
 import dev.chatbot.api.v1alpha1.Phase;
-import dev.chatbot.operator.reconciler.Conditions;
-import dev.chatbot.operator.reconciler.Migrations;
+import dev.chatbot.operator.status.Conditions;
+import dev.chatbot.operator.status.Reason;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -172,7 +172,10 @@ final class StatusSamples {
             "Available",
             Flux.Current));
     for (String reason :
-        List.of(Migrations.SMOKE_FAILED, Migrations.DEADLINE, Migrations.DOWNLOAD_FAILED)) {
+        List.of(
+            Reason.SmokeTestFailed.name(),
+            Reason.ProgressDeadlineExceeded.name(),
+            Reason.ModelDownloadFailed.name())) {
       s.add(
           new Sample(
               "migration failed, " + reason,
@@ -208,19 +211,19 @@ final class StatusSamples {
                         Phase.MOCK,
                         Phase.HUGGINGFACE,
                         MigrationState.Failed,
-                        Migrations.SECRET_NOT_FOUND,
+                        Reason.SecretNotFound.name(),
                         2L),
                     cond(
                         Conditions.READY,
                         false,
-                        Migrations.SECRET_NOT_FOUND,
+                        Reason.SecretNotFound.name(),
                         "Secret hf-token not found; mock keeps serving",
                         2L),
-                    cond(Conditions.PROGRESSING, false, Migrations.SECRET_NOT_FOUND, "x", 2L),
+                    cond(Conditions.PROGRESSING, false, Reason.SecretNotFound.name(), "x", 2L),
                     cond(
                         Conditions.DEGRADED,
                         true,
-                        Migrations.SECRET_NOT_FOUND,
+                        Reason.SecretNotFound.name(),
                         "change to huggingface failed",
                         2L))),
             Argo.Suspended,
@@ -239,10 +242,10 @@ final class StatusSamples {
                     cond(
                         Conditions.READY,
                         false,
-                        Migrations.SECRET_NOT_FOUND,
+                        Reason.SecretNotFound.name(),
                         "Secret hf-token not found",
                         1L),
-                    cond(Conditions.PROGRESSING, false, Migrations.SECRET_NOT_FOUND, "x", 1L),
+                    cond(Conditions.PROGRESSING, false, Reason.SecretNotFound.name(), "x", 1L),
                     notDegraded(1L))),
             Argo.Suspended,
             "Secret hf-token not found",
@@ -265,7 +268,7 @@ final class StatusSamples {
                         "invalid spec, nothing was changed: spec.local.models: empty",
                         4L),
                     cond(Conditions.PROGRESSING, false, "InvalidSpec", "x", 4L),
-                    cond(Conditions.DEGRADED, true, Migrations.SMOKE_FAILED, "earlier", 3L))),
+                    cond(Conditions.DEGRADED, true, Reason.SmokeTestFailed.name(), "earlier", 3L))),
             Argo.Degraded,
             "InvalidSpec: invalid spec, nothing was changed: spec.local.models",
             Flux.Failed));
@@ -276,7 +279,7 @@ final class StatusSamples {
                 cond(
                     Conditions.MODEL_READY,
                     false,
-                    Migrations.DOWNLOAD_FAILED,
+                    Reason.ModelDownloadFailed.name(),
                     "job failed: BackoffLimitExceeded",
                     1L)),
             Argo.Degraded,

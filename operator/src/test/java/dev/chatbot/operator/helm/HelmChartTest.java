@@ -7,8 +7,8 @@ import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import com.marcnuri.helm.Release;
 import com.marcnuri.helm.TemplateCommand;
+import dev.chatbot.operator.OperatorConfig;
 import dev.chatbot.operator.model.Names;
-import dev.chatbot.operator.model.OperatorSettings;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -163,8 +163,7 @@ class HelmChartTest {
     assertThat(c.getImage()).isEqualTo(OPERATOR_REPO + ":" + appVersion);
     assertThat(env(c, "RUNTIME_IMAGE").getValue()).isEqualTo(RUNTIME_REPO + ":" + appVersion);
     // The operator started without the chart (no RUNTIME_IMAGE) deploys the very same image.
-    assertThat(OperatorSettings.defaults().runtimeImage())
-        .isEqualTo(env(c, "RUNTIME_IMAGE").getValue());
+    assertThat(OperatorConfig.DEFAULT_RUNTIME_IMAGE).isEqualTo(env(c, "RUNTIME_IMAGE").getValue());
     assertThat(c.getImagePullPolicy()).isEqualTo("IfNotPresent");
   }
 
@@ -283,7 +282,7 @@ class HelmChartTest {
     Deployment deployment = one(allNamespaces, Deployment.class);
     assertThat(deployment.getMetadata().getNamespace()).isEqualTo(RELEASE_NAMESPACE);
     assertThat(deployment.getSpec().getTemplate().getMetadata().getLabels())
-        .containsAllEntriesOf(OperatorSettings.defaults().operatorPodLabels());
+        .containsAllEntriesOf(OperatorConfig.OPERATOR_POD_LABELS);
 
     PodSecurityContext pod = deployment.getSpec().getTemplate().getSpec().getSecurityContext();
     assertThat(pod.getRunAsNonRoot()).isTrue();

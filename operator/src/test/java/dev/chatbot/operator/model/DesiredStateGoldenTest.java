@@ -12,6 +12,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -40,21 +42,49 @@ class DesiredStateGoldenTest {
     Plan plan =
         new Plan(
             cr,
-            OperatorSettings.defaults(),
+            Fixtures.settings(),
             java.util.Set.of(phase),
             phase,
             java.util.Map.of(),
             storage,
             storage);
-    List<HasMetadata> children = DesiredState.of(plan);
+    List<HasMetadata> children = DesiredState.of(plan).children();
     String dir = example.replace(".yaml", "");
-    return children.stream()
-        .map(
-            child -> {
-              String file = child.getKind() + "-" + child.getMetadata().getName() + ".yaml";
-              return DynamicTest.dynamicTest(
-                  dir + "/" + file, () -> compare(GOLDEN.resolve(dir).resolve(file), child));
-            });
+    Set<String> produced =
+        children.stream().map(DesiredStateGoldenTest::file).collect(Collectors.toSet());
+    return Stream.concat(
+        children.stream()
+            .map(
+                child ->
+                    DynamicTest.dynamicTest(
+                        dir + "/" + file(child),
+                        () -> compare(GOLDEN.resolve(dir).resolve(file(child)), child))),
+        Stream.of(
+            DynamicTest.dynamicTest(
+                dir + "/ holds no file of a child no longer produced",
+                () -> noStaleFiles(GOLDEN.resolve(dir), produced))));
+  }
+
+  static String file(HasMetadata child) {
+    return child.getKind() + "-" + child.getMetadata().getName() + ".yaml";
+  }
+
+  /** A golden file whose child is gone fails (or, updating, is deleted). */
+  static void noStaleFiles(Path dir, Set<String> produced) throws IOException {
+    List<Path> stale;
+    try (Stream<Path> files = Files.list(dir)) {
+      stale = files.filter(f -> !produced.contains(f.getFileName().toString())).toList();
+    }
+    if (UPDATE) {
+      for (Path f : stale) {
+        Files.delete(f);
+      }
+      return;
+    }
+    assertThat(stale)
+        .as(
+            "golden files of children no longer produced; run with -Dgolden.update=true if intended")
+        .isEmpty();
   }
 
   static void compare(Path file, HasMetadata child) throws IOException {

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 
 /** The effect of each spec field on the desired children. */
 class DesiredStateTest {
-  static final OperatorSettings SETTINGS = OperatorSettings.defaults();
+  static final OperatorSettings SETTINGS = Fixtures.settings();
 
   static ChatbotDeployment mock(Consumer<ChatbotDeployment> change) {
     ChatbotDeployment cr = Fixtures.example("mock.yaml", "chat");
@@ -34,8 +34,8 @@ class DesiredStateTest {
   static List<HasMetadata> children(ChatbotDeployment cr, OperatorSettings settings) {
     Phase phase = cr.getSpec().getPhase();
     boolean storage = Storage.downloads(cr);
-    return DesiredState.of(
-        new Plan(cr, settings, Set.of(phase), phase, Map.of(), storage, storage));
+    return DesiredState.of(new Plan(cr, settings, Set.of(phase), phase, Map.of(), storage, storage))
+        .children();
   }
 
   static <T extends HasMetadata> T one(List<HasMetadata> all, Class<T> type, String name) {
@@ -91,10 +91,9 @@ class DesiredStateTest {
     assertThat(hpa.getSpec().getMinReplicas()).isEqualTo(3);
     assertThat(hpa.getSpec().getMetrics().get(0).getResource().getTarget().getAverageUtilization())
         .isEqualTo(50);
-    var beta =
-        Autoscalers.backend(cr, Phase.MOCK, SETTINGS.withAutoscalingApi(AutoscalingApi.V2BETA2));
+    var beta = Autoscalers.backend(cr, Phase.MOCK, Fixtures.settings(AutoscalingApi.V2BETA2));
     assertThat(beta.getApiVersion()).isEqualTo("autoscaling/v2beta2");
-    OperatorSettings none = SETTINGS.withAutoscalingApi(AutoscalingApi.NONE);
+    OperatorSettings none = Fixtures.settings(AutoscalingApi.NONE);
     assertThat(Autoscalers.backend(cr, Phase.MOCK, none)).isNull();
     assertThat(Deployments.backend(cr, Phase.MOCK, none, "h").getSpec().getReplicas())
         .as("no autoscaler API: the minimum, fixed")
@@ -224,15 +223,44 @@ class DesiredStateTest {
   }
 
   @Test
-  void theBackendServiceSelectsOnePhaseAndThePolicyAdmitsFrontendAndOperator() {
+  void theBackendServiceSelectsOnePhase() {
     ChatbotDeployment cr = mock(c -> {});
     assertThat(Services.backend(cr, Phase.LOCAL).getSpec().getSelector())
         .containsEntry(Names.LABEL_PHASE, "local");
-    var policy = NetworkPolicies.backend(cr, SETTINGS);
-    var from = policy.getSpec().getIngress().get(0).getFrom();
+  }
+
+  @Test
+  void thePolicyAdmitsTheFrontendAndOnlyTheOperatorsPodsInItsNamespace() {
+    ChatbotDeployment cr = mock(c -> {});
+    var from = NetworkPolicies.backend(cr, SETTINGS).getSpec().getIngress().get(0).getFrom();
+    assertThat(from).hasSize(2);
     assertThat(from.get(0).getPodSelector().getMatchLabels())
-        .containsEntry(Names.LABEL_COMPONENT, "frontend");
+        .isEqualTo(Names.selector(cr, Names.COMPONENT_FRONTEND));
+    assertThat(from.get(0).getNamespaceSelector()).as("the chatbot's own namespace").isNull();
     assertThat(from.get(1).getPodSelector().getMatchLabels())
-        .containsEntry(Names.LABEL_NAME, "chatbot-operator");
+        .isEqualTo(Map.of(Names.LABEL_NAME, "chatbot-operator"));
+    assertThat(from.get(1).getNamespaceSelector().getMatchLabels())
+        .as("only the operator's namespace, by the name label every namespace has")
+        .isEqualTo(Map.of("kubernetes.io/metadata.name", Fixtures.OPERATOR_NAMESPACE));
+
+    cr.getMetadata().setNamespace(Fixtures.OPERATOR_NAMESPACE);
+    var together = NetworkPolicies.backend(cr, SETTINGS).getSpec().getIngress().get(0).getFrom();
+    assertThat(together.get(1).getNamespaceSelector())
+        .as("in the operator's own namespace a pod selector alone says so")
+        .isNull();
+
+    OperatorSettings outside =
+        new OperatorSettings(
+            SETTINGS.runtimeImage(),
+            SETTINGS.autoscalingApi(),
+            SETTINGS.operatorPodLabels(),
+            null,
+            SETTINGS.clusterDomain());
+    assertThat(NetworkPolicies.backend(cr, outside).getSpec().getIngress().get(0).getFrom())
+        .as("operator namespace unknown: no operator pod is admitted")
+        .singleElement()
+        .satisfies(
+            p ->
+                assertThat(p.getPodSelector().getMatchLabels()).containsKey(Names.LABEL_COMPONENT));
   }
 }

@@ -7,12 +7,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Runs the downloader Job's script with /bin/sh against a stand-in `ollama` CLI whose exit codes
- * follow the real one (non-zero when the server streams an error line inside a 200 answer).
+ * follow the real one (non-zero when the server streams an error line inside a 200 answer), and
+ * lints it with shellcheck (Debian package {@code shellcheck}; missing, the lint is skipped outside
+ * CI and fails with {@code CI=true}).
  */
 class DownloadScriptIT {
   @TempDir Path dir;
@@ -65,6 +68,45 @@ class DownloadScriptIT {
   }
 
   record Result(int exit, String output, String terminationLog, String pulls) {}
+
+  static final Path SCRIPT =
+      Path.of("src/main/resources/dev/chatbot/operator/model/download-models.sh");
+
+  @Test
+  void theScriptPassesShellcheck() throws Exception {
+    Process probe;
+    try {
+      probe = new ProcessBuilder("shellcheck", "--version").redirectErrorStream(true).start();
+      probe.getInputStream().readAllBytes();
+      probe.waitFor(20, TimeUnit.SECONDS);
+    } catch (java.io.IOException missing) {
+      String why = "shellcheck is not installed (apt-get install shellcheck)";
+      if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+        throw new IllegalStateException("CI=true, so the script must be linted, but " + why);
+      }
+      Assumptions.abort("Skipped outside CI: " + why);
+      return;
+    }
+    // The directives in the script's leading comments set the shell (sh) and any exclusion.
+    Process lint =
+        new ProcessBuilder("shellcheck", "--severity=style", SCRIPT.toString())
+            .redirectErrorStream(true)
+            .start();
+    String findings = new String(lint.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(lint.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(lint.exitValue()).as("shellcheck findings:%n%s", findings).isZero();
+  }
+
+  @Test
+  void theJobRunsTheScriptWithoutItsLeadingComments() throws Exception {
+    String file = Files.readString(SCRIPT, StandardCharsets.UTF_8);
+    assertThat(file).startsWith("#").contains("# shellcheck shell=sh");
+    assertThat(Storage.DOWNLOAD_SCRIPT)
+        .startsWith("set -eu\n")
+        .doesNotContain("shellcheck")
+        .doesNotEndWith("\n");
+    assertThat(file).endsWith(Storage.DOWNLOAD_SCRIPT + "\n");
+  }
 
   @Test
   void pullsEachMissingModelAndSkipsPresentOnes() throws Exception {

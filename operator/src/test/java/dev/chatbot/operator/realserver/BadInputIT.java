@@ -9,7 +9,7 @@ import dev.chatbot.api.v1alpha1.ChatbotDeployment;
 import dev.chatbot.operator.envtest.ApiServer;
 import dev.chatbot.operator.envtest.RealApiServer;
 import dev.chatbot.operator.envtest.TestNamespace;
-import dev.chatbot.operator.reconciler.Conditions;
+import dev.chatbot.operator.status.Conditions;
 import dev.chatbot.operator.support.ClusterSimulator;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -219,8 +219,7 @@ class BadInputIT {
     operator =
         new RealServer.Operator(
             server.clientFor(ApiServer.OPERATOR_USER),
-            new dev.chatbot.operator.OperatorConfig(
-                watched, RealServer.RUNTIME_IMAGE, null, 0, true, null),
+            RealServer.config(watched, null),
             RealServer.PASSING);
   }
 

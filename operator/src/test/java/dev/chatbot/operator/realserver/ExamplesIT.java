@@ -7,6 +7,7 @@ import dev.chatbot.api.v1alpha1.ChatbotDeployment;
 import dev.chatbot.operator.envtest.ApiServer;
 import dev.chatbot.operator.envtest.RealApiServer;
 import dev.chatbot.operator.envtest.TestNamespace;
+import dev.chatbot.operator.reconciler.ChatbotReconciler;
 import dev.chatbot.operator.support.ClusterSimulator;
 import dev.chatbot.operator.support.Fixtures;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -14,6 +15,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -108,13 +110,28 @@ class ExamplesIT {
         file, first, children.size());
   }
 
-  /** Waits until the operator's write count stops moving, and returns it. */
+  /**
+   * Quiet means no write for this long: more than two of the operator's migration polls, so a pass
+   * it rescheduled has come and written whatever it had to.
+   */
+  static final Duration QUIET = ChatbotReconciler.MIGRATION_POLL.multipliedBy(2).plusSeconds(1);
+
+  /** Waits until the operator has written nothing for {@link #QUIET}, and returns its writes. */
   static int awaitQuiet(RealServer.Operator op) {
     AtomicInteger last = new AtomicInteger(-1);
+    AtomicLong lastChange = new AtomicLong(System.nanoTime());
     await()
-        .atMost(Duration.ofSeconds(30))
-        .pollInterval(Duration.ofMillis(1500))
-        .until(() -> last.getAndSet(op.writes().size()) == op.writes().size());
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(250))
+        .until(
+            () -> {
+              int writes = op.writes().size();
+              if (last.getAndSet(writes) != writes) {
+                lastChange.set(System.nanoTime());
+                return false;
+              }
+              return System.nanoTime() - lastChange.get() >= QUIET.toNanos();
+            });
     return op.writes().size();
   }
 }

@@ -13,8 +13,8 @@ import dev.chatbot.operator.OperatorConfig;
 import dev.chatbot.operator.envtest.ApiServer;
 import dev.chatbot.operator.envtest.RealApiServer;
 import dev.chatbot.operator.envtest.TestNamespace;
-import dev.chatbot.operator.reconciler.Conditions;
-import dev.chatbot.operator.reconciler.HttpSmokeTester;
+import dev.chatbot.operator.migration.HttpSmokeTester;
+import dev.chatbot.operator.status.Conditions;
 import dev.chatbot.operator.support.ClusterSimulator;
 import dev.chatbot.operator.support.Fixtures;
 import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReview;
@@ -239,6 +239,17 @@ class RbacIT {
   void theShippedLeaseRuleLetsTheLeaderRenew() {
     assertThat(leaseRule(RealServer.chartRules()).getVerbs())
         .contains("get", "create", "update", "patch");
+  }
+
+  /** An Event said again is counted on the existing one: fetched, then its count patched. */
+  @Test
+  void theShippedEventRuleLetsRepeatsBeCounted() {
+    PolicyRule events =
+        RealServer.chartRules().stream()
+            .filter(r -> r.getResources().contains("events"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(events.getVerbs()).contains("create", "get", "patch");
   }
 
   // ---------------------------------------------------------------------------------------------

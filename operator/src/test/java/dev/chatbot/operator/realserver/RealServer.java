@@ -6,8 +6,8 @@ import static org.awaitility.Awaitility.await;
 import dev.chatbot.api.v1alpha1.ChatbotDeployment;
 import dev.chatbot.operator.OperatorConfig;
 import dev.chatbot.operator.envtest.ApiServer;
-import dev.chatbot.operator.reconciler.Conditions;
-import dev.chatbot.operator.reconciler.SmokeTester;
+import dev.chatbot.operator.migration.SmokeTester;
+import dev.chatbot.operator.status.Conditions;
 import dev.chatbot.operator.support.Fixtures;
 import dev.chatbot.operator.support.OperatorRun;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -188,9 +188,24 @@ final class RealServer {
     }
   }
 
-  /** The production configuration, watching one namespace; leader election when leaseNs given. */
-  static OperatorConfig config(String ns, String leaseNs) {
-    return new OperatorConfig(Set.of(ns), RUNTIME_IMAGE, leaseNs, 0, true, null);
+  /**
+   * The production configuration, watching {@code namespaces}; with {@code podNs} (POD_NAMESPACE)
+   * leader election is on and the operator's pods count as living there.
+   */
+  static OperatorConfig config(Set<String> namespaces, String podNs) {
+    return new OperatorConfig(
+        namespaces,
+        RUNTIME_IMAGE,
+        podNs,
+        podNs,
+        OperatorConfig.DEFAULT_CLUSTER_DOMAIN,
+        0,
+        true,
+        null);
+  }
+
+  static OperatorConfig config(String ns, String podNs) {
+    return config(Set.of(ns), podNs);
   }
 
   /** An operator running as {@code user} (chart RBAC for {@link ApiServer#OPERATOR_USER}). */

@@ -41,6 +41,15 @@ public final class ClusterSimulator implements AutoCloseable {
 
   public final List<Snapshot> trafficLog = new CopyOnWriteArrayList<>();
 
+  /**
+   * The snapshots taken since index {@code from}, as a copy: a view of the live log would fail with
+   * ConcurrentModificationException as soon as the informers record the next one.
+   */
+  public List<Snapshot> trafficSince(int from) {
+    List<Snapshot> all = List.copyOf(trafficLog);
+    return all.subList(from, all.size());
+  }
+
   public ClusterSimulator(KubernetesClient client, String namespace, String... healthy) {
     this.client = client;
     this.namespace = namespace;

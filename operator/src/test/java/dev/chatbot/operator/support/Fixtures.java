@@ -1,6 +1,10 @@
 package dev.chatbot.operator.support;
 
 import dev.chatbot.api.v1alpha1.ChatbotDeployment;
+import dev.chatbot.operator.OperatorConfig;
+import dev.chatbot.operator.model.OperatorSettings;
+import dev.chatbot.operator.model.OperatorSettings.AutoscalingApi;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -12,7 +16,35 @@ import java.nio.file.Path;
 
 /** Loading examples and faking what kubelets and controllers would do. */
 public final class Fixtures {
+  /** Namespace of the operator's pods in the pure tests (the chatbots live elsewhere). */
+  public static final String OPERATOR_NAMESPACE = "chatbot-operator";
+
   private Fixtures() {}
+
+  /** The settings of an operator installed by the chart in {@link #OPERATOR_NAMESPACE}. */
+  public static OperatorSettings settings() {
+    return settings(AutoscalingApi.V2);
+  }
+
+  public static OperatorSettings settings(AutoscalingApi api) {
+    return new OperatorConfig(
+            java.util.Set.of(),
+            OperatorConfig.DEFAULT_RUNTIME_IMAGE,
+            null,
+            OPERATOR_NAMESPACE,
+            OperatorConfig.DEFAULT_CLUSTER_DOMAIN,
+            OperatorConfig.DEFAULT_HTTP_PORT,
+            true,
+            api)
+        .settings(api);
+  }
+
+  /** A test operator's configuration: no leader election, outside any cluster. */
+  public static OperatorConfig config(
+      java.util.Set<String> namespaces, String runtimeImage, boolean ssa, AutoscalingApi api) {
+    return new OperatorConfig(
+        namespaces, runtimeImage, null, null, OperatorConfig.DEFAULT_CLUSTER_DOMAIN, 0, ssa, api);
+  }
 
   public static Path repoRoot() {
     Path p = Path.of("").toAbsolutePath();
@@ -24,13 +56,28 @@ public final class Fixtures {
 
   /** The ChatbotDeployment of an example file (its other documents, such as Secrets, skipped). */
   public static ChatbotDeployment example(String file, String namespace) {
+    ChatbotDeployment cr = Serialization.unmarshal(exampleDocument(file), ChatbotDeployment.class);
+    cr.getMetadata().setNamespace(namespace);
+    return cr;
+  }
+
+  /**
+   * The same, exactly as written: no Java field initializer fills in what the file leaves out, so
+   * what the API server returns for it shows the server's own defaults.
+   */
+  public static GenericKubernetesResource exampleAsWritten(String file, String namespace) {
+    GenericKubernetesResource cr =
+        Serialization.unmarshal(exampleDocument(file), GenericKubernetesResource.class);
+    cr.getMetadata().setNamespace(namespace);
+    return cr;
+  }
+
+  private static String exampleDocument(String file) {
     try (InputStream in = Files.newInputStream(repoRoot().resolve("examples").resolve(file))) {
       String yaml = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
       for (String doc : yaml.split("(?m)^---\\s*$")) {
         if (doc.contains("kind: ChatbotDeployment")) {
-          ChatbotDeployment cr = Serialization.unmarshal(doc, ChatbotDeployment.class);
-          cr.getMetadata().setNamespace(namespace);
-          return cr;
+          return doc;
         }
       }
       throw new IllegalArgumentException("no ChatbotDeployment in " + file);

@@ -2,7 +2,7 @@ package dev.chatbot.operator.support;
 
 import dev.chatbot.operator.ChatbotOperator;
 import dev.chatbot.operator.OperatorConfig;
-import dev.chatbot.operator.reconciler.SmokeTester;
+import dev.chatbot.operator.migration.SmokeTester;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.micrometer.core.instrument.Meter;

@@ -1,0 +1,196 @@
+package dev.chatbot.operator.observer;
+
+import dev.chatbot.api.v1alpha1.ChatbotDeployment;
+import dev.chatbot.api.v1alpha1.HuggingFaceSpec;
+import dev.chatbot.api.v1alpha1.Phase;
+import dev.chatbot.api.v1alpha1.SecretKeySelector;
+import dev.chatbot.api.v1alpha1.ServiceType;
+import dev.chatbot.operator.model.Defaults;
+import dev.chatbot.operator.model.Names;
+import dev.chatbot.operator.model.OperatorSettings;
+import dev.chatbot.operator.model.Storage;
+import dev.chatbot.operator.observer.Observation.Availability;
+import dev.chatbot.operator.observer.Observation.JobState;
+import io.fabric8.kubernetes.api.model.LoadBalancerIngress;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Optional;
+
+/** Reads what a pass needs from the informer caches (and the token Secret from the API). */
+public final class Observer {
+  private static final int HTTP_PORT = 80;
+
+  private Observer() {}
+
+  public static Observation observe(
+      ChatbotDeployment cr, Context<ChatbotDeployment> context, OperatorSettings settings) {
+    return observe(cr, context, settings, secret(cr, context));
+  }
+
+  /**
+   * The same look after this pass's writes (the caches hold what was just applied), so the status
+   * reports the children as they now are. The Secret is not read twice.
+   */
+  public static Observation refresh(
+      ChatbotDeployment cr,
+      Context<ChatbotDeployment> context,
+      OperatorSettings settings,
+      Observation before) {
+    return observe(
+        cr, context, settings, new SecretLook(before.secretProblem(), before.secretVersion()));
+  }
+
+  /** What the token Secret's read found: problem names the Secret and key, never the value. */
+  private record SecretLook(String problem, String version) {}
+
+  private static Observation observe(
+      ChatbotDeployment cr,
+      Context<ChatbotDeployment> context,
+      OperatorSettings settings,
+      SecretLook secret) {
+    Map<String, Deployment> deployments = new java.util.HashMap<>();
+    context
+        .getSecondaryResources(Deployment.class)
+        .forEach(d -> deployments.put(d.getMetadata().getName(), d));
+    Map<Phase, Availability> backends = new EnumMap<>(Phase.class);
+    for (Phase phase : Phase.values()) {
+      Deployment d = deployments.get(Names.backend(cr, phase));
+      if (d != null) {
+        backends.put(phase, availability(d));
+      }
+    }
+    Deployment frontend = deployments.get(Names.frontend(cr));
+    return new Observation(
+        backends,
+        frontend == null ? null : availability(frontend),
+        job(cr, context),
+        secret.problem(),
+        secret.version(),
+        endpoint(cr, context, settings.clusterDomain()));
+  }
+
+  static Availability availability(Deployment d) {
+    int replicas =
+        d.getSpec() == null || d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
+    var s = d.getStatus();
+    if (s == null) {
+      return new Availability(replicas, 0, false);
+    }
+    int ready = s.getReadyReplicas() == null ? 0 : s.getReadyReplicas();
+    int available = s.getAvailableReplicas() == null ? 0 : s.getAvailableReplicas();
+    int updated = s.getUpdatedReplicas() == null ? 0 : s.getUpdatedReplicas();
+    Long generation = d.getMetadata().getGeneration();
+    boolean current =
+        generation == null
+            || (s.getObservedGeneration() != null && s.getObservedGeneration() >= generation);
+    return new Availability(
+        replicas, ready, current && replicas > 0 && available >= replicas && updated >= replicas);
+  }
+
+  private static JobState job(ChatbotDeployment cr, Context<ChatbotDeployment> context) {
+    if (!Storage.downloads(cr)) {
+      return JobState.NONE;
+    }
+    String name = Storage.downloadJobName(cr);
+    Optional<Job> job =
+        context.getSecondaryResources(Job.class).stream()
+            .filter(j -> name.equals(j.getMetadata().getName()))
+            .findFirst();
+    if (job.isEmpty() || job.get().getStatus() == null) {
+      return job.isEmpty() ? JobState.NONE : new JobState(JobState.Kind.RUNNING, "starting");
+    }
+    var status = job.get().getStatus();
+    if (status.getConditions() != null) {
+      for (var c : status.getConditions()) {
+        if ("True".equals(c.getStatus()) && "Complete".equals(c.getType())) {
+          return new JobState(JobState.Kind.SUCCEEDED, "models downloaded");
+        }
+        if ("True".equals(c.getStatus()) && "Failed".equals(c.getType())) {
+          return new JobState(
+              JobState.Kind.FAILED,
+              "model download Job "
+                  + name
+                  + " failed: "
+                  + (c.getReason() == null ? "" : c.getReason())
+                  + (c.getMessage() == null ? "" : " (" + c.getMessage() + ")"));
+        }
+      }
+    }
+    return new JobState(JobState.Kind.RUNNING, "downloading");
+  }
+
+  private static SecretLook secret(ChatbotDeployment cr, Context<ChatbotDeployment> context) {
+    Phase active = cr.getStatus() == null ? null : cr.getStatus().getActivePhase();
+    HuggingFaceSpec hf = cr.getSpec().getHuggingface();
+    boolean needed = cr.getSpec().getPhase() == Phase.HUGGINGFACE || active == Phase.HUGGINGFACE;
+    if (!needed || hf == null || hf.getTokenSecretRef() == null) {
+      return new SecretLook(null, "");
+    }
+    String name = hf.getTokenSecretRef().getName();
+    String key = Defaults.or(hf.getTokenSecretRef().getKey(), SecretKeySelector.DEFAULT_KEY);
+    Secret secret =
+        context
+            .getClient()
+            .secrets()
+            .inNamespace(cr.getMetadata().getNamespace())
+            .withName(name)
+            .get();
+    if (secret == null) {
+      return new SecretLook("Secret " + name + " not found", "");
+    }
+    boolean hasKey =
+        (secret.getData() != null && secret.getData().containsKey(key))
+            || (secret.getStringData() != null && secret.getStringData().containsKey(key));
+    if (!hasKey) {
+      return new SecretLook("Secret " + name + " has no key " + key, "");
+    }
+    return new SecretLook(null, secret.getMetadata().getResourceVersion());
+  }
+
+  private static String endpoint(
+      ChatbotDeployment cr, Context<ChatbotDeployment> context, String clusterDomain) {
+    String name = publicService(cr);
+    return context.getSecondaryResources(Service.class).stream()
+        .filter(s -> name.equals(s.getMetadata().getName()))
+        .findFirst()
+        .map(service -> endpoint(cr, service, clusterDomain))
+        .orElse(null);
+  }
+
+  /** The Service users reach: the frontend's, or the backend's when there is no frontend. */
+  private static String publicService(ChatbotDeployment cr) {
+    return Boolean.TRUE.equals(cr.getSpec().getFrontend().getEnabled())
+        ? Names.frontendService(cr)
+        : Names.backendService(cr);
+  }
+
+  /**
+   * Where users reach the chatbot through {@code service}: the load balancer's address once it has
+   * one, else the Service's name in the cluster's DNS domain.
+   */
+  static String endpoint(ChatbotDeployment cr, Service service, String clusterDomain) {
+    int port = service.getSpec().getPorts().get(0).getPort();
+    String suffix = port == HTTP_PORT ? "" : ":" + port;
+    var balancer = service.getStatus() == null ? null : service.getStatus().getLoadBalancer();
+    if (ServiceType.LoadBalancer.name().equals(service.getSpec().getType())
+        && balancer != null
+        && balancer.getIngress() != null
+        && !balancer.getIngress().isEmpty()) {
+      LoadBalancerIngress ingress = balancer.getIngress().get(0);
+      String host = ingress.getHostname() != null ? ingress.getHostname() : ingress.getIp();
+      return "http://" + host + suffix;
+    }
+    return "http://"
+        + service.getMetadata().getName()
+        + "."
+        + cr.getMetadata().getNamespace()
+        + ".svc."
+        + clusterDomain
+        + suffix;
+  }
+}

@@ -1,0 +1,292 @@
+package dev.chatbot.operator.status;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.chatbot.api.v1alpha1.ChatbotDeployment;
+import dev.chatbot.api.v1alpha1.ChatbotDeploymentStatus;
+import dev.chatbot.api.v1alpha1.MigrationState;
+import dev.chatbot.api.v1alpha1.MigrationStatus;
+import dev.chatbot.api.v1alpha1.ModelSource;
+import dev.chatbot.api.v1alpha1.ModelStatus;
+import dev.chatbot.api.v1alpha1.Phase;
+import dev.chatbot.api.v1alpha1.ReplicaStatus;
+import dev.chatbot.operator.model.Defaults;
+import dev.chatbot.operator.model.OperatorSettings;
+import dev.chatbot.operator.model.OperatorSettings.AutoscalingApi;
+import dev.chatbot.operator.observer.Observation;
+import dev.chatbot.operator.observer.Observation.Availability;
+import dev.chatbot.operator.observer.Observation.JobState;
+import dev.chatbot.operator.validation.SpecValidator.Violation;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * The status a pass reports. Pure: the same inputs give an equal status, and {@link #unchanged}
+ * tells whether a write is needed.
+ */
+public final class StatusBuilder {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private StatusBuilder() {}
+
+  /**
+   * Whether two statuses say the same, compared as the JSON they are written as (so a new status
+   * field needs no equals to keep a steady chatbot free of writes).
+   */
+  public static boolean unchanged(ChatbotDeploymentStatus a, ChatbotDeploymentStatus b) {
+    return JSON.valueToTree(a).equals(JSON.valueToTree(b));
+  }
+
+  /** The status a resource has, or an empty one before the first write. */
+  public static ChatbotDeploymentStatus current(ChatbotDeployment cr) {
+    return cr.getStatus() == null ? new ChatbotDeploymentStatus() : cr.getStatus();
+  }
+
+  /** Status for a spec that breaks a rule: reported, and nothing else changes. */
+  public static ChatbotDeploymentStatus invalid(
+      ChatbotDeployment cr, List<Violation> violations, String now) {
+    String message =
+        "invalid spec, nothing was changed: "
+            + violations.stream().map(Violation::toString).collect(Collectors.joining("; "));
+    Long gen = cr.getMetadata().getGeneration();
+    ChatbotDeploymentStatus s = observedAsBefore(cr);
+    List<Condition> c = current(cr).getConditions();
+    c = Conditions.set(c, Conditions.READY, false, Reason.InvalidSpec, message, gen, now);
+    c = Conditions.set(c, Conditions.PROGRESSING, false, Reason.InvalidSpec, message, gen, now);
+    s.setConditions(c);
+    return s;
+  }
+
+  /**
+   * Status after a pass that failed (an API error): what was observed stays, Progressing says why.
+   * The next pass, or JOSDK's retry, reports afresh.
+   */
+  public static ChatbotDeploymentStatus reconcileError(
+      ChatbotDeployment cr, String message, String now) {
+    ChatbotDeploymentStatus s = observedAsBefore(cr);
+    s.setConditions(
+        Conditions.set(
+            current(cr).getConditions(),
+            Conditions.PROGRESSING,
+            false,
+            Reason.ReconcileError,
+            message,
+            cr.getMetadata().getGeneration(),
+            now));
+    return s;
+  }
+
+  /**
+   * The status of a pass that ran.
+   *
+   * @param active the phase serving traffic once this pass's plan is applied (null: none yet)
+   * @param migration the phase change's new status, null when there is none
+   */
+  public static ChatbotDeploymentStatus build(
+      ChatbotDeployment cr,
+      Observation obs,
+      Phase active,
+      MigrationStatus migration,
+      OperatorSettings settings,
+      String now) {
+    ChatbotDeploymentStatus old = current(cr);
+    ChatbotDeploymentStatus s = new ChatbotDeploymentStatus();
+    Long gen = cr.getMetadata().getGeneration();
+    Phase target = cr.getSpec().getPhase();
+    MigrationStatus m = migration;
+    s.setObservedGeneration(gen);
+    s.setTargetPhase(target);
+    s.setActivePhase(active);
+    s.setMigration(m);
+    s.setEndpoint(obs.endpoint());
+    Phase shown = active != null ? active : target;
+    Availability backend = obs.backends().get(shown);
+    s.setBackend(replicas(backend));
+    boolean frontendOn = Boolean.TRUE.equals(cr.getSpec().getFrontend().getEnabled());
+    Availability frontend = obs.frontend();
+    if (frontendOn) {
+      s.setFrontend(replicas(frontend));
+    }
+    s.setModels(models(cr, obs.job()));
+
+    boolean failed = m != null && m.getState() == MigrationState.Failed && m.getToPhase() == target;
+    boolean migrating = active != null && active != target && !failed;
+    boolean backendUp = backend != null && backend.available();
+    boolean frontendUp = !frontendOn || (frontend != null && frontend.available());
+
+    boolean ready;
+    Reason reason;
+    String message;
+    if (failed) {
+      ready = false;
+      reason = Reason.valueOf(m.getReason());
+      message = m.getMessage() + "; " + active + " keeps serving";
+    } else if (target == Phase.HUGGINGFACE && obs.secretProblem() != null) {
+      ready = false;
+      reason = Reason.SecretNotFound;
+      message = obs.secretProblem() + (active == null ? "" : "; " + active + " keeps serving");
+    } else if (migrating) {
+      ready = false;
+      reason = Reason.Migrating;
+      message = "moving from " + active + " to " + target + ": " + m.getMessage();
+    } else if (!backendUp) {
+      ready = false;
+      reason = Reason.BackendUnavailable;
+      message = availabilityMessage("backend", target, backend);
+    } else if (!frontendUp) {
+      ready = false;
+      reason = Reason.FrontendUnavailable;
+      message = availabilityMessage("frontend", null, frontend);
+    } else {
+      ready = true;
+      reason = Reason.Available;
+      message = target + " backend" + (frontendOn ? " and frontend" : "") + " available";
+    }
+    List<Condition> c = old.getConditions();
+    c = Conditions.set(c, Conditions.READY, ready, reason, message, gen, now);
+    boolean progressing = !ready && !failed && reason != Reason.SecretNotFound;
+    c =
+        Conditions.set(
+            c,
+            Conditions.PROGRESSING,
+            progressing,
+            progressing
+                ? (migrating ? Reason.Migrating : Reason.RollingOut)
+                : (ready ? Reason.Complete : reason),
+            progressing ? message : (ready ? "rollout complete" : message),
+            gen,
+            now);
+    c =
+        Conditions.set(
+            c,
+            Conditions.DEGRADED,
+            failed,
+            failed ? reason : Reason.AsExpected,
+            failed ? "change to " + target + " failed: " + m.getMessage() : "no failed change",
+            gen,
+            now);
+    c = modelCondition(c, cr, obs.job(), gen, now);
+    c = autoscalingCondition(c, cr, settings, gen, now);
+    s.setConditions(c);
+    return s;
+  }
+
+  private static ReplicaStatus replicas(Availability a) {
+    return a == null ? new ReplicaStatus(0, 0) : new ReplicaStatus(a.replicas(), a.readyReplicas());
+  }
+
+  private static String availabilityMessage(String role, Phase phase, Availability a) {
+    String what = phase == null ? role : phase + " " + role;
+    if (a == null) {
+      return what + " Deployment not created yet";
+    }
+    return what + ": " + a.readyReplicas() + "/" + a.replicas() + " replicas ready";
+  }
+
+  private static List<Condition> modelCondition(
+      List<Condition> c, ChatbotDeployment cr, JobState job, Long gen, String now) {
+    var local = cr.getSpec().getLocal();
+    if (local == null) {
+      return Conditions.remove(c, Conditions.MODEL_READY);
+    }
+    if (Defaults.modelSource(local) == ModelSource.IMAGE) {
+      return Conditions.set(
+          c,
+          Conditions.MODEL_READY,
+          true,
+          Reason.ModelsInImage,
+          "models come with the image",
+          gen,
+          now);
+    }
+    return switch (job.kind()) {
+      case SUCCEEDED ->
+          Conditions.set(
+              c, Conditions.MODEL_READY, true, Reason.Downloaded, job.message(), gen, now);
+      case FAILED ->
+          Conditions.set(
+              c,
+              Conditions.MODEL_READY,
+              false,
+              Reason.ModelDownloadFailed,
+              job.message(),
+              gen,
+              now);
+      case RUNNING ->
+          Conditions.set(
+              c,
+              Conditions.MODEL_READY,
+              false,
+              Reason.Downloading,
+              "model download running",
+              gen,
+              now);
+      case NONE ->
+          Conditions.set(
+              c,
+              Conditions.MODEL_READY,
+              false,
+              Reason.Pending,
+              "model download not started",
+              gen,
+              now);
+    };
+  }
+
+  private static List<Condition> autoscalingCondition(
+      List<Condition> c, ChatbotDeployment cr, OperatorSettings settings, Long gen, String now) {
+    boolean wanted =
+        Boolean.TRUE.equals(Defaults.backendAutoscaling(cr.getSpec()).getEnabled())
+            || (Boolean.TRUE.equals(cr.getSpec().getFrontend().getEnabled())
+                && Boolean.TRUE.equals(Defaults.frontendAutoscaling(cr.getSpec()).getEnabled()));
+    if (!wanted || settings.autoscalingApi() != AutoscalingApi.NONE) {
+      return Conditions.remove(c, Conditions.AUTOSCALING);
+    }
+    return Conditions.set(
+        c,
+        Conditions.AUTOSCALING,
+        false,
+        Reason.AutoscalingAPIUnavailable,
+        "the cluster serves neither autoscaling/v2 nor autoscaling/v2beta2; fixed replica counts"
+            + " (minReplicas) are used",
+        gen,
+        now);
+  }
+
+  private static List<ModelStatus> models(ChatbotDeployment cr, JobState job) {
+    var local = cr.getSpec().getLocal();
+    if (local == null || local.getModels() == null) {
+      return null;
+    }
+    boolean image = Defaults.modelSource(local) == ModelSource.IMAGE;
+    return local.getModels().stream()
+        .map(
+            name -> {
+              if (image) {
+                return new ModelStatus(name, ModelStatus.State.Ready, "in the image");
+              }
+              return switch (job.kind()) {
+                case SUCCEEDED -> new ModelStatus(name, ModelStatus.State.Ready, null);
+                case FAILED -> new ModelStatus(name, ModelStatus.State.Failed, job.message());
+                case RUNNING -> new ModelStatus(name, ModelStatus.State.Downloading, null);
+                case NONE -> new ModelStatus(name, ModelStatus.State.Pending, null);
+              };
+            })
+        .toList();
+  }
+
+  /** The status as it was, with the generation and target phase of this resource. */
+  private static ChatbotDeploymentStatus observedAsBefore(ChatbotDeployment cr) {
+    ChatbotDeploymentStatus old = current(cr);
+    ChatbotDeploymentStatus s = new ChatbotDeploymentStatus();
+    s.setObservedGeneration(cr.getMetadata().getGeneration());
+    s.setTargetPhase(cr.getSpec() == null ? null : cr.getSpec().getPhase());
+    s.setActivePhase(old.getActivePhase());
+    s.setMigration(old.getMigration());
+    s.setBackend(old.getBackend());
+    s.setFrontend(old.getFrontend());
+    s.setEndpoint(old.getEndpoint());
+    s.setModels(old.getModels());
+    return s;
+  }
+}

@@ -1,0 +1,82 @@
+package dev.chatbot.operator.status;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.chatbot.api.v1alpha1.ChatbotDeploymentStatus;
+import dev.chatbot.api.v1alpha1.MigrationState;
+import dev.chatbot.api.v1alpha1.MigrationStatus;
+import dev.chatbot.api.v1alpha1.Phase;
+import dev.chatbot.operator.status.Transitions.Notice;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** Which changes raise an Event, and of what reason and type. */
+class TransitionsTest {
+  static final String T0 = "2026-01-01T00:00:00Z";
+
+  static ChatbotDeploymentStatus status(Phase active, Reason ready, boolean isReady) {
+    ChatbotDeploymentStatus s = new ChatbotDeploymentStatus();
+    s.setActivePhase(active);
+    s.setConditions(Conditions.set(null, Conditions.READY, isReady, ready, "because", 1L, T0));
+    return s;
+  }
+
+  @Test
+  void nothingChangedNothingToSay() {
+    ChatbotDeploymentStatus s = status(Phase.MOCK, Reason.Available, true);
+    assertThat(Transitions.between(s, status(Phase.MOCK, Reason.Available, true))).isEmpty();
+  }
+
+  @Test
+  void becomingReadyAndServingAreNormalEvents() {
+    List<Notice> notices =
+        Transitions.between(
+            new ChatbotDeploymentStatus(), status(Phase.MOCK, Reason.Available, true));
+    assertThat(notices)
+        .containsExactly(
+            new Notice(Reason.PhaseActive, "mock serves traffic"),
+            new Notice(Reason.Available, "because"));
+    assertThat(notices).allMatch(n -> n.reason().eventType() == Reason.EventType.Normal);
+  }
+
+  @Test
+  void passingStatesRaiseNoEventButFailuresWarn() {
+    ChatbotDeploymentStatus serving = status(Phase.MOCK, Reason.Available, true);
+    for (Reason passing :
+        List.of(Reason.Migrating, Reason.BackendUnavailable, Reason.FrontendUnavailable)) {
+      assertThat(Transitions.between(serving, status(Phase.MOCK, passing, false))).isEmpty();
+    }
+    assertThat(Transitions.between(serving, status(Phase.MOCK, Reason.SmokeTestFailed, false)))
+        .singleElement()
+        .satisfies(n -> assertThat(n.reason().eventType()).isEqualTo(Reason.EventType.Warning));
+  }
+
+  @Test
+  void eachStepOfAChangeIsAnEvent() {
+    ChatbotDeploymentStatus before = status(Phase.MOCK, Reason.Migrating, false);
+    MigrationStatus m = new MigrationStatus();
+    m.setFromPhase(Phase.MOCK);
+    m.setToPhase(Phase.LOCAL);
+    m.setState(MigrationState.Downloading);
+    m.setMessage("downloading models");
+    ChatbotDeploymentStatus next = status(Phase.MOCK, Reason.Migrating, false);
+    next.setMigration(m);
+    assertThat(Transitions.between(before, next))
+        .containsExactly(
+            new Notice(Reason.MigrationDownloading, "mock -> local: downloading models"));
+    before.setMigration(m);
+    assertThat(Transitions.between(before, next)).as("same state again").isEmpty();
+  }
+
+  @ParameterizedTest
+  @EnumSource(MigrationState.class)
+  void everyMigrationStateHasAnEventReason(MigrationState state) {
+    Reason reason = Reason.migration(state);
+    assertThat(reason.name()).isEqualTo("Migration" + state.name());
+    assertThat(reason.eventType())
+        .isEqualTo(
+            state == MigrationState.Failed ? Reason.EventType.Warning : Reason.EventType.Normal);
+  }
+}
