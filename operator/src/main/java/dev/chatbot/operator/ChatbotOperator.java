@@ -1,5 +1,6 @@
 package dev.chatbot.operator;
 
+import dev.chatbot.operator.children.InformerStores;
 import dev.chatbot.operator.migration.SmokeTester;
 import dev.chatbot.operator.model.OperatorSettings;
 import dev.chatbot.operator.model.OperatorSettings.AutoscalingApi;
@@ -56,7 +57,9 @@ public final class ChatbotOperator {
     ChatbotReconciler reconciler = new ChatbotReconciler(settings, smokeTester, Clock.systemUTC());
     var overrider =
         ControllerConfigurationOverrider.override(
-            operator.getConfigurationService().getConfigurationFor(reconciler));
+                operator.getConfigurationService().getConfigurationFor(reconciler))
+            .withItemStore(InformerStores.primaries())
+            .withInformerListLimit(InformerStores.LIST_PAGE);
     if (config.namespaces().isEmpty()) {
       overrider.watchingAllNamespaces();
     } else {
