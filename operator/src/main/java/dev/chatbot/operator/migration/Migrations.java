@@ -185,6 +185,22 @@ public final class Migrations {
     return new Step(step.plan(), step.active(), m, false);
   }
 
+  /**
+   * The step once its plan was applied, from what the caches show now: a first deployment serves as
+   * soon as its backend is available, also when that happened while this pass ran. Otherwise the
+   * status would say Ready with no active phase, and be corrected only by a later event.
+   */
+  public static Step afterApply(Step step, ChatbotDeployment cr, Observation after) {
+    Phase target = cr.getSpec().getPhase();
+    if (step.active() == null
+        && step.migration() == null
+        && step.plan().backends().contains(target)
+        && after.available(target)) {
+      return new Step(step.plan(), target, null, false);
+    }
+    return step;
+  }
+
   private static Step firstDeployment(
       ChatbotDeployment cr,
       Observation obs,

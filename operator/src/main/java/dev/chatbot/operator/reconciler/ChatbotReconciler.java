@@ -176,6 +176,7 @@ public class ChatbotReconciler implements Reconciler<ChatbotDeployment> {
     context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
 
     Observation after = Observer.refresh(cr, context, settings, observed);
+    step = Migrations.afterApply(step, cr, after);
     ChatbotDeploymentStatus next =
         StatusBuilder.build(cr, after, step.active(), step.migration(), settings, stamp);
     for (Transitions.Notice notice : Transitions.between(before, next)) {

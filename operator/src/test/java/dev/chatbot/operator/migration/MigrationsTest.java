@@ -52,6 +52,29 @@ class MigrationsTest {
   }
 
   @Test
+  void aFirstDeploymentServesOnceItsBackendIsAvailableAlsoWithinThePass() {
+    ChatbotDeployment cr = servingMock(Phase.MOCK);
+    cr.setStatus(null);
+    Step s = Migrations.decide(cr, seen(Set.of(), null), SETTINGS, T0);
+    assertThat(s.active()).isNull();
+    assertThat(s.plan().backends()).containsExactly(Phase.MOCK);
+
+    // The backend was not there when the pass began; the caches show it available after the apply.
+    assertThat(Migrations.afterApply(s, cr, seen(Set.of(Phase.MOCK), null)).active())
+        .isEqualTo(Phase.MOCK);
+    assertThat(Migrations.afterApply(s, cr, seen(Set.of(), null)).active()).isNull();
+  }
+
+  @Test
+  void afterApplyLeavesAPhaseChangeToTheStateMachine() {
+    ChatbotDeployment cr = servingMock(Phase.HUGGINGFACE);
+    Step s = advance(cr, seen(Set.of(Phase.MOCK), null), T0);
+    Step after = Migrations.afterApply(s, cr, seen(Set.of(Phase.MOCK, Phase.HUGGINGFACE), null));
+    assertThat(after).isSameAs(s);
+    assertThat(after.active()).isEqualTo(Phase.MOCK);
+  }
+
+  @Test
   void makeBeforeBreakKeepsTheOldBackendUntilTheNewOneServes() {
     ChatbotDeployment cr = servingMock(Phase.HUGGINGFACE);
     Step s = advance(cr, seen(Set.of(Phase.MOCK), null), T0);
