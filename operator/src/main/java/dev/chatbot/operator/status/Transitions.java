@@ -31,7 +31,11 @@ public final class Transitions {
               Reason.migration(is.getState()),
               is.getFromPhase() + " -> " + is.getToPhase() + ": " + is.getMessage()));
     }
-    if (before.getActivePhase() != next.getActivePhase() && next.getActivePhase() != null) {
+    // Traffic moved from one phase to another. A first deployment raises none: its Ready event
+    // ("mock backend ... available") says the same, and every write counts at a thousand chatbots.
+    if (before.getActivePhase() != null
+        && next.getActivePhase() != null
+        && before.getActivePhase() != next.getActivePhase()) {
       out.add(new Notice(Reason.PhaseActive, next.getActivePhase() + " serves traffic"));
     }
     Optional<Condition> readyBefore = Conditions.find(before.getConditions(), Conditions.READY);

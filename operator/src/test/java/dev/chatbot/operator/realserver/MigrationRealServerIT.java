@@ -100,7 +100,7 @@ class MigrationRealServerIT {
           .contains("MigrationStartingBackend", "MigrationSmokeTesting", "MigrationCompleted");
       // mock served first and serves again: the same Event, counted again under the chart's RBAC.
       assertThat(admin.v1().events().inNamespace(ns).list().getItems())
-          .filteredOn(e -> "mock serves traffic".equals(e.getMessage()))
+          .filteredOn(e -> "Available".equals(e.getReason()) && e.getMessage().startsWith("mock "))
           .singleElement()
           .satisfies(e -> assertThat(e.getCount()).isGreaterThanOrEqualTo(2));
       System.out.println("real server migration durations: " + durations);

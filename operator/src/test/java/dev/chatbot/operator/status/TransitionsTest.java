@@ -30,15 +30,23 @@ class TransitionsTest {
   }
 
   @Test
-  void becomingReadyAndServingAreNormalEvents() {
+  void aFirstDeploymentBecomingReadyIsOneNormalEvent() {
     List<Notice> notices =
         Transitions.between(
             new ChatbotDeploymentStatus(), status(Phase.MOCK, Reason.Available, true));
     assertThat(notices)
-        .containsExactly(
-            new Notice(Reason.PhaseActive, "mock serves traffic"),
-            new Notice(Reason.Available, "because"));
-    assertThat(notices).allMatch(n -> n.reason().eventType() == Reason.EventType.Normal);
+        .singleElement()
+        .isEqualTo(new Notice(Reason.Available, "because"))
+        .satisfies(n -> assertThat(n.reason().eventType()).isEqualTo(Reason.EventType.Normal));
+  }
+
+  @Test
+  void trafficMovingToAnotherPhaseIsAnEvent() {
+    assertThat(
+            Transitions.between(
+                status(Phase.MOCK, Reason.Available, true),
+                status(Phase.HUGGINGFACE, Reason.Available, true)))
+        .containsExactly(new Notice(Reason.PhaseActive, "huggingface serves traffic"));
   }
 
   @Test
