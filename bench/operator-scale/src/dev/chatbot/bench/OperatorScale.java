@@ -148,10 +148,10 @@ public final class OperatorScale {
       }
       results.add(r);
       Files.writeString(options.out.resolve("results.txt"), results.toString(), UTF_8);
+      // Written after each N: a long run stopped early still has the rows it finished.
+      Files.writeString(options.out.resolve("table.md"), table(limit, jvm), UTF_8);
     }
-    String table = table(limit, jvm);
-    Files.writeString(options.out.resolve("table.md"), table, UTF_8);
-    System.out.println(table);
+    System.out.println(table(limit, jvm));
   }
 
   private void step(int n, List<String> jvm, long limit, Map<String, Object> r) throws Exception {
