@@ -34,6 +34,7 @@ public class TokenSecrets {
 
   private final Clock clock;
   private final Map<String, Read> reads = new ConcurrentHashMap<>();
+  private final Map<String, Object> locks = new ConcurrentHashMap<>();
 
   public TokenSecrets(Clock clock) {
     this.clock = clock;
@@ -44,18 +45,35 @@ public class TokenSecrets {
    * so a problem is always reported from a fresh read and a fixed Secret is seen by the next pass.
    */
   public Look get(KubernetesClient client, String namespace, String name, String key) {
-    Instant now = clock.instant();
     String id = namespace + "/" + name;
+    Look fresh = fresh(id, key);
+    if (fresh != null) {
+      return fresh;
+    }
+    // One read per Secret at a time: passes that find it stale together wait for that read
+    // instead of each sending their own.
+    synchronized (locks.computeIfAbsent(id, k -> new Object())) {
+      fresh = fresh(id, key);
+      if (fresh != null) {
+        return fresh;
+      }
+      Instant now = clock.instant();
+      Look look = look(client.secrets().inNamespace(namespace).withName(name).get());
+      reads.put(id, new Read(look, now));
+      if (reads.size() > 1024) {
+        reads.values().removeIf(r -> !now.isBefore(r.at().plus(FRESH)));
+      }
+      return look;
+    }
+  }
+
+  private Look fresh(String id, String key) {
     Read read = reads.get(id);
-    if (read != null && now.isBefore(read.at().plus(FRESH)) && read.look().keys().contains(key)) {
-      return read.look();
-    }
-    Look look = look(client.secrets().inNamespace(namespace).withName(name).get());
-    reads.put(id, new Read(look, now));
-    if (reads.size() > 1024) {
-      reads.values().removeIf(r -> !now.isBefore(r.at().plus(FRESH)));
-    }
-    return look;
+    boolean usable =
+        read != null
+            && clock.instant().isBefore(read.at().plus(FRESH))
+            && read.look().keys().contains(key);
+    return usable ? read.look() : null;
   }
 
   static Look look(Secret secret) {

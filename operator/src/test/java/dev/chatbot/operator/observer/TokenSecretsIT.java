@@ -10,6 +10,13 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** Token Secret reads against the fabric8 mock server: one GET per Secret per freshness window. */
@@ -64,6 +71,33 @@ class TokenSecretsIT {
     assertThat(server.getRequestCount()).as("stale: read again").isEqualTo(before + 3);
     assertThat(secrets.get(client, "other", "hf-token", "token").exists()).isFalse();
     assertThat(server.getRequestCount()).isEqualTo(before + 4);
+  }
+
+  @Test
+  void passesFindingItStaleTogetherShareOneRead() throws Exception {
+    createSecret();
+    TokenSecrets secrets = new TokenSecrets(new Ticking());
+    int before = server.getRequestCount();
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    try {
+      CountDownLatch go = new CountDownLatch(1);
+      List<Future<TokenSecrets.Look>> looks = new ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        looks.add(
+            pool.submit(
+                () -> {
+                  go.await();
+                  return secrets.get(client, "ns", "hf-token", "token");
+                }));
+      }
+      go.countDown();
+      for (Future<TokenSecrets.Look> look : looks) {
+        assertThat(look.get(10, TimeUnit.SECONDS).exists()).isTrue();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(server.getRequestCount()).isEqualTo(before + 1);
   }
 
   private void createSecret() {
