@@ -1,5 +1,6 @@
 package dev.chatbot.operator;
 
+import dev.chatbot.operator.children.InformerStores;
 import dev.chatbot.operator.migration.SmokeTester;
 import dev.chatbot.operator.model.OperatorSettings;
 import dev.chatbot.operator.model.OperatorSettings.AutoscalingApi;
@@ -20,6 +21,28 @@ import org.slf4j.LoggerFactory;
 /** Builds the operator the same way for production and for the tests. */
 public final class ChatbotOperator {
   private static final Logger LOG = LoggerFactory.getLogger(ChatbotOperator.class);
+
+  /**
+   * Passes at once, and threads for the children of those passes (JOSDK's defaults are 50 each). A
+   * pass is a few API round trips; with 1000 chatbots the API server, not this pool, bounds the
+   * pace, and 50 concurrent passes only queued there: requests took seconds, the Lease renewals
+   * waited behind them and the leader lost its lease. Each running pass also holds a thread and its
+   * objects (docs/BENCHMARKS.md, "Operator at scale").
+   */
+  static final int RECONCILE_THREADS = 10;
+
+  static final int WORKFLOW_THREADS = 10;
+
+  /**
+   * Lease timing. A leader that cannot renew within the deadline exits and its pod restarts, which
+   * costs a full resync on top of the load that slowed the renewal; on a loaded API server renewals
+   * took several seconds and Kubernetes' usual 15/10/2 s lost the lease. A standby takes over at
+   * most {@link #LEASE_DURATION} after a leader dies.
+   */
+  static final Duration LEASE_DURATION = Duration.ofSeconds(30);
+
+  static final Duration RENEW_DEADLINE = Duration.ofSeconds(20);
+  static final Duration RETRY_PERIOD = Duration.ofSeconds(4);
 
   private ChatbotOperator() {}
 
@@ -42,7 +65,9 @@ public final class ChatbotOperator {
                   // A kind it may not list (RBAC) or a missing CRD stops start-up at once with
                   // the API's answer, instead of a silent wait for the informer caches.
                   .withStopOnInformerErrorDuringStartup(true)
-                  .withCacheSyncTimeout(Duration.ofSeconds(60));
+                  .withCacheSyncTimeout(Duration.ofSeconds(60))
+                  .withConcurrentReconciliationThreads(RECONCILE_THREADS)
+                  .withConcurrentWorkflowExecutorThreads(WORKFLOW_THREADS);
               if (config.serverSideApply()) {
                 // One write path for every child kind: apply, ConfigMaps included.
                 o.withDefaultNonSSAResource(Set.of());
@@ -50,13 +75,19 @@ public final class ChatbotOperator {
               if (config.leaseNamespace() != null) {
                 o.withLeaderElectionConfiguration(
                     new LeaderElectionConfiguration(
-                        OperatorConfig.LEASE_NAME, config.leaseNamespace()));
+                        OperatorConfig.LEASE_NAME,
+                        config.leaseNamespace(),
+                        LEASE_DURATION,
+                        RENEW_DEADLINE,
+                        RETRY_PERIOD));
               }
             });
     ChatbotReconciler reconciler = new ChatbotReconciler(settings, smokeTester, Clock.systemUTC());
     var overrider =
         ControllerConfigurationOverrider.override(
-            operator.getConfigurationService().getConfigurationFor(reconciler));
+                operator.getConfigurationService().getConfigurationFor(reconciler))
+            .withItemStore(InformerStores.primaries())
+            .withInformerListLimit(InformerStores.LIST_PAGE);
     if (config.namespaces().isEmpty()) {
       overrider.watchingAllNamespaces();
     } else {

@@ -3,6 +3,8 @@ package dev.chatbot.operator;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.chatbot.operator.migration.HttpSmokeTester;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.javaoperatorsdk.operator.Operator;
@@ -22,7 +24,7 @@ public final class Main {
 
   public static void main(String[] args) throws IOException {
     OperatorConfig config = OperatorConfig.fromEnvironment(System.getenv());
-    KubernetesClient client = new KubernetesClientBuilder().build();
+    KubernetesClient client = new KubernetesClientBuilder().withConfig(clientConfig()).build();
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(registry);
     new io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics().bindTo(registry);
@@ -55,6 +57,15 @@ public final class Main {
                 "shutdown"));
     operator.start();
     LOG.info("started; health and metrics on :{}", config.httpPort());
+  }
+
+  /**
+   * The kubeconfig or in-cluster settings, with requests waiting up to 30 s instead of fabric8's 10
+   * s: on a loaded API server an apply can take longer, and a timed-out request is sent again while
+   * the first one still runs there, adding load where there is too much.
+   */
+  static Config clientConfig() {
+    return new ConfigBuilder(Config.autoConfigure(null)).withRequestTimeout(30_000).build();
   }
 
   private static void respond(HttpExchange exchange, int status, String body) throws IOException {

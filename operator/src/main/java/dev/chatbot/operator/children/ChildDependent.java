@@ -54,15 +54,20 @@ public abstract class ChildDependent<R extends HasMetadata>
   }
 
   /**
-   * The configuration JOSDK resolved for this dependent, with two settings every child kind shares.
+   * The configuration JOSDK resolved for this dependent, with the settings every child kind shares.
    * A create through apply carries no resourceVersion: older API servers (1.20) refuse one on a
    * Service they create, and the informer cache already tells whether a child exists. The informer
-   * watches only what this operator made.
+   * watches only what this operator made, lists it in pages and caches it lean ({@link
+   * InformerStores}).
    */
   @Override
   public void configureWith(KubernetesDependentResourceConfig<R> config) {
     InformerConfiguration<R> informer =
-        InformerConfiguration.builder(config.informerConfig()).withLabelSelector(SELECTOR).build();
+        InformerConfiguration.builder(config.informerConfig())
+            .withLabelSelector(SELECTOR)
+            .withItemStore(InformerStores.children())
+            .withInformerListLimit(InformerStores.LIST_PAGE)
+            .build();
     super.configureWith(
         new KubernetesDependentResourceConfig<>(
             config.useSSA(), false, informer, config.matcher()));

@@ -73,10 +73,10 @@ public final class Migrations {
       m.setToPhase(target);
       m.setGeneration(cr.getMetadata().getGeneration());
       m.setStartedAt(now.toString());
+      // Preparing passes within this pass: its checks need only what was observed, and it starts
+      // no backend (a downloader Job at most, found again by a retry), so the start is recorded
+      // with the step it leads to. One status write less per change.
       enter(m, MigrationState.Preparing, "checking what " + target + " needs", now);
-      // Record the start before acting on it.
-      return new Step(
-          plan(cr, settings, Set.of(active), active, hashes, storage, false), active, m, false);
     }
     if (m.getBackendStartedAt() == null && BACKEND_STATES.contains(m.getState())) {
       // A change started by an older operator: its deadline counted from this state's start.
@@ -119,8 +119,11 @@ public final class Migrations {
       case StartingBackend -> {
         Plan plan =
             plan(cr, settings, starting, servingWhileStarting, hashes, storage, downloadsTarget);
+        boolean smoke = false;
         if (obs.available(target)) {
-          boolean smoke = Defaults.or(spec.getSmokeTest(), MigrationSpec.DEFAULT_SMOKE_TEST);
+          // The test request changes nothing: it is sent in this pass, and Switching (recorded
+          // before the Service moves) follows from its answer.
+          smoke = Defaults.or(spec.getSmokeTest(), MigrationSpec.DEFAULT_SMOKE_TEST);
           enter(
               m,
               smoke ? MigrationState.SmokeTesting : MigrationState.Switching,
@@ -129,7 +132,7 @@ public final class Migrations {
         } else {
           failIfOverdue(m, spec, target, now);
         }
-        return new Step(plan, active, m, false);
+        return new Step(plan, active, m, smoke);
       }
       case SmokeTesting -> {
         // Checked here too: a backend flapping between available and not would otherwise pass
@@ -183,6 +186,22 @@ public final class Migrations {
       finish(m, MigrationState.Failed, Reason.SmokeTestFailed, message, now);
     }
     return new Step(step.plan(), step.active(), m, false);
+  }
+
+  /**
+   * The step once its plan was applied, from what the caches show now: a first deployment serves as
+   * soon as its backend is available, also when that happened while this pass ran. Otherwise the
+   * status would say Ready with no active phase, and be corrected only by a later event.
+   */
+  public static Step afterApply(Step step, ChatbotDeployment cr, Observation after) {
+    Phase target = cr.getSpec().getPhase();
+    if (step.active() == null
+        && step.migration() == null
+        && step.plan().backends().contains(target)
+        && after.available(target)) {
+      return new Step(step.plan(), target, null, false);
+    }
+    return step;
   }
 
   private static Step firstDeployment(

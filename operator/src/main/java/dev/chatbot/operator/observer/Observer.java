@@ -12,7 +12,6 @@ import dev.chatbot.operator.model.Storage;
 import dev.chatbot.operator.observer.Observation.Availability;
 import dev.chatbot.operator.observer.Observation.JobState;
 import io.fabric8.kubernetes.api.model.LoadBalancerIngress;
-import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -21,15 +20,21 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
 
-/** Reads what a pass needs from the informer caches (and the token Secret from the API). */
+/**
+ * Reads what a pass needs from the informer caches (and the token Secret from the API, see {@link
+ * TokenSecrets}).
+ */
 public final class Observer {
   private static final int HTTP_PORT = 80;
 
   private Observer() {}
 
   public static Observation observe(
-      ChatbotDeployment cr, Context<ChatbotDeployment> context, OperatorSettings settings) {
-    return observe(cr, context, settings, secret(cr, context));
+      ChatbotDeployment cr,
+      Context<ChatbotDeployment> context,
+      OperatorSettings settings,
+      TokenSecrets secrets) {
+    return observe(cr, context, settings, secret(cr, context, secrets));
   }
 
   /**
@@ -124,7 +129,8 @@ public final class Observer {
     return new JobState(JobState.Kind.RUNNING, "downloading");
   }
 
-  private static SecretLook secret(ChatbotDeployment cr, Context<ChatbotDeployment> context) {
+  private static SecretLook secret(
+      ChatbotDeployment cr, Context<ChatbotDeployment> context, TokenSecrets secrets) {
     Phase active = cr.getStatus() == null ? null : cr.getStatus().getActivePhase();
     HuggingFaceSpec hf = cr.getSpec().getHuggingface();
     boolean needed = cr.getSpec().getPhase() == Phase.HUGGINGFACE || active == Phase.HUGGINGFACE;
@@ -133,23 +139,15 @@ public final class Observer {
     }
     String name = hf.getTokenSecretRef().getName();
     String key = Defaults.or(hf.getTokenSecretRef().getKey(), SecretKeySelector.DEFAULT_KEY);
-    Secret secret =
-        context
-            .getClient()
-            .secrets()
-            .inNamespace(cr.getMetadata().getNamespace())
-            .withName(name)
-            .get();
-    if (secret == null) {
+    TokenSecrets.Look secret =
+        secrets.get(context.getClient(), cr.getMetadata().getNamespace(), name, key);
+    if (!secret.exists()) {
       return new SecretLook("Secret " + name + " not found", "");
     }
-    boolean hasKey =
-        (secret.getData() != null && secret.getData().containsKey(key))
-            || (secret.getStringData() != null && secret.getStringData().containsKey(key));
-    if (!hasKey) {
+    if (!secret.keys().contains(key)) {
       return new SecretLook("Secret " + name + " has no key " + key, "");
     }
-    return new SecretLook(null, secret.getMetadata().getResourceVersion());
+    return new SecretLook(null, secret.version());
   }
 
   private static String endpoint(

@@ -22,6 +22,7 @@ import dev.chatbot.operator.model.OperatorSettings;
 import dev.chatbot.operator.model.OperatorSettings.AutoscalingApi;
 import dev.chatbot.operator.observer.Observation;
 import dev.chatbot.operator.observer.Observer;
+import dev.chatbot.operator.observer.TokenSecrets;
 import dev.chatbot.operator.status.Conditions;
 import dev.chatbot.operator.status.EventRecorder;
 import dev.chatbot.operator.status.Reason;
@@ -98,11 +99,13 @@ public class ChatbotReconciler implements Reconciler<ChatbotDeployment> {
   private final OperatorSettings settings;
   private final SmokeTester smokeTester;
   private final Clock clock;
+  private final TokenSecrets secrets;
 
   public ChatbotReconciler(OperatorSettings settings, SmokeTester smokeTester, Clock clock) {
     this.settings = settings;
     this.smokeTester = smokeTester;
     this.clock = clock;
+    this.secrets = new TokenSecrets(clock);
   }
 
   /**
@@ -164,7 +167,7 @@ public class ChatbotReconciler implements Reconciler<ChatbotDeployment> {
       return patchIfChanged(cr, before, next);
     }
 
-    Observation observed = Observer.observe(cr, context, settings);
+    Observation observed = Observer.observe(cr, context, settings, secrets);
     Step step = Migrations.decide(cr, observed, settings, now);
     if (step.smokeTest()) {
       Phase target = cr.getSpec().getPhase();
@@ -176,6 +179,7 @@ public class ChatbotReconciler implements Reconciler<ChatbotDeployment> {
     context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
 
     Observation after = Observer.refresh(cr, context, settings, observed);
+    step = Migrations.afterApply(step, cr, after);
     ChatbotDeploymentStatus next =
         StatusBuilder.build(cr, after, step.active(), step.migration(), settings, stamp);
     for (Transitions.Notice notice : Transitions.between(before, next)) {

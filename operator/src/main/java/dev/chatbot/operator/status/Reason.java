@@ -30,13 +30,15 @@ public enum Reason {
   Pending(EventType.None),
   // AutoscalingAvailable
   AutoscalingAPIUnavailable(EventType.None),
-  // Events only: traffic moved, and each step of a phase change
+  // Events only: traffic moved, and the steps of a phase change that can last or end it. Steps
+  // that pass within a pass or two raise none (status.migration shows them): at a thousand
+  // chatbots changing at once every Event is a write the API server waits on.
   PhaseActive(EventType.Normal),
-  MigrationPreparing(EventType.Normal),
+  MigrationPreparing(EventType.None),
   MigrationDownloading(EventType.Normal),
   MigrationStartingBackend(EventType.Normal),
-  MigrationSmokeTesting(EventType.Normal),
-  MigrationSwitching(EventType.Normal),
+  MigrationSmokeTesting(EventType.None),
+  MigrationSwitching(EventType.None),
   MigrationCompleted(EventType.Normal),
   MigrationFailed(EventType.Warning),
   MigrationAborted(EventType.Normal);

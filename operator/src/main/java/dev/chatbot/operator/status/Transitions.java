@@ -1,6 +1,7 @@
 package dev.chatbot.operator.status;
 
 import dev.chatbot.api.v1alpha1.ChatbotDeploymentStatus;
+import dev.chatbot.api.v1alpha1.MigrationState;
 import dev.chatbot.api.v1alpha1.MigrationStatus;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.util.ArrayList;
@@ -22,16 +23,27 @@ public final class Transitions {
     List<Notice> out = new ArrayList<>();
     MigrationStatus was = before.getMigration();
     MigrationStatus is = next.getMigration();
+    boolean completed = false;
     if (is != null
         && (was == null
             || was.getState() != is.getState()
             || was.getToPhase() != is.getToPhase())) {
-      out.add(
-          new Notice(
-              Reason.migration(is.getState()),
-              is.getFromPhase() + " -> " + is.getToPhase() + ": " + is.getMessage()));
+      Reason reason = Reason.migration(is.getState());
+      completed = is.getState() == MigrationState.Completed;
+      if (reason.eventType() != Reason.EventType.None) {
+        out.add(
+            new Notice(
+                reason, is.getFromPhase() + " -> " + is.getToPhase() + ": " + is.getMessage()));
+      }
     }
-    if (before.getActivePhase() != next.getActivePhase() && next.getActivePhase() != null) {
+    // Traffic moved from one phase to another. A first deployment raises none: its Ready event
+    // ("mock backend ... available") says the same; nor does a completed change, whose
+    // MigrationCompleted event ("... serves traffic") does. Every write counts at a thousand
+    // chatbots.
+    if (!completed
+        && before.getActivePhase() != null
+        && next.getActivePhase() != null
+        && before.getActivePhase() != next.getActivePhase()) {
       out.add(new Notice(Reason.PhaseActive, next.getActivePhase() + " serves traffic"));
     }
     Optional<Condition> readyBefore = Conditions.find(before.getConditions(), Conditions.READY);

@@ -228,8 +228,8 @@ class HelmChartTest {
   void resourcesFromValues() {
     Container defaults = operatorContainer(allNamespaces);
     assertThat(defaults.getResources().getRequests())
-        .containsEntry("cpu", new Quantity("100m"))
-        .containsEntry("memory", new Quantity("256Mi"));
+        .containsEntry("cpu", new Quantity("200m"))
+        .containsEntry("memory", new Quantity("320Mi"));
     assertThat(defaults.getResources().getLimits())
         .containsOnlyKeys("memory")
         .containsEntry("memory", new Quantity("512Mi"));

@@ -52,23 +52,47 @@ class MigrationsTest {
   }
 
   @Test
-  void makeBeforeBreakKeepsTheOldBackendUntilTheNewOneServes() {
-    ChatbotDeployment cr = servingMock(Phase.HUGGINGFACE);
-    Step s = advance(cr, seen(Set.of(Phase.MOCK), null), T0);
-    assertThat(s.migration().getState()).isEqualTo(MigrationState.Preparing);
+  void aFirstDeploymentServesOnceItsBackendIsAvailableAlsoWithinThePass() {
+    ChatbotDeployment cr = servingMock(Phase.MOCK);
+    cr.setStatus(null);
+    Step s = Migrations.decide(cr, seen(Set.of(), null), SETTINGS, T0);
+    assertThat(s.active()).isNull();
     assertThat(s.plan().backends()).containsExactly(Phase.MOCK);
 
-    s = advance(cr, seen(Set.of(Phase.MOCK), null), T0);
+    // The backend was not there when the pass began; the caches show it available after the apply.
+    assertThat(Migrations.afterApply(s, cr, seen(Set.of(Phase.MOCK), null)).active())
+        .isEqualTo(Phase.MOCK);
+    assertThat(Migrations.afterApply(s, cr, seen(Set.of(), null)).active()).isNull();
+  }
+
+  @Test
+  void afterApplyLeavesAPhaseChangeToTheStateMachine() {
+    ChatbotDeployment cr = servingMock(Phase.HUGGINGFACE);
+    Step s = advance(cr, seen(Set.of(Phase.MOCK), null), T0);
+    Step after = Migrations.afterApply(s, cr, seen(Set.of(Phase.MOCK, Phase.HUGGINGFACE), null));
+    assertThat(after).isSameAs(s);
+    assertThat(after.active()).isEqualTo(Phase.MOCK);
+  }
+
+  @Test
+  void makeBeforeBreakKeepsTheOldBackendUntilTheNewOneServes() {
+    ChatbotDeployment cr = servingMock(Phase.HUGGINGFACE);
+    // Preparing's checks pass within the first pass; the start is recorded before the new
+    // backend is started, in the next.
+    Step s = advance(cr, seen(Set.of(Phase.MOCK), null), T0);
     assertThat(s.migration().getState()).isEqualTo(MigrationState.StartingBackend);
+    assertThat(s.migration().getBackendStartedAt()).isEqualTo(T0.toString());
+    assertThat(s.plan().backends()).containsExactly(Phase.MOCK);
 
     s = advance(cr, seen(Set.of(Phase.MOCK), null), T0.plusSeconds(5));
+    assertThat(s.migration().getState()).isEqualTo(MigrationState.StartingBackend);
     assertThat(s.plan().backends()).containsExactlyInAnyOrder(Phase.MOCK, Phase.HUGGINGFACE);
     assertThat(s.plan().serving()).isEqualTo(Phase.MOCK);
     assertThat(s.plan().rollHashes()).containsEntry(Phase.HUGGINGFACE, "secret:7");
 
-    s = advance(cr, seen(Set.of(Phase.MOCK, Phase.HUGGINGFACE), null), T0.plusSeconds(6));
-    assertThat(s.migration().getState()).isEqualTo(MigrationState.SmokeTesting);
+    // The pass that sees the new backend available sends the test request (it changes nothing).
     s = Migrations.decide(cr, seen(Set.of(Phase.MOCK, Phase.HUGGINGFACE), null), SETTINGS, T0);
+    assertThat(s.migration().getState()).isEqualTo(MigrationState.SmokeTesting);
     assertThat(s.smokeTest()).isTrue();
     assertThat(s.plan().serving()).isEqualTo(Phase.MOCK);
     s = Migrations.afterSmokeTest(s, true, "answered", T0.plusSeconds(7));
@@ -115,7 +139,8 @@ class MigrationsTest {
     // An edit (new generation) tries again.
     cr.getMetadata().setGeneration(3L);
     s = advance(cr, seen(Set.of(Phase.MOCK), null), T0.plusSeconds(63));
-    assertThat(s.migration().getState()).isEqualTo(MigrationState.Preparing);
+    assertThat(s.migration().getState()).isEqualTo(MigrationState.StartingBackend);
+    assertThat(s.migration().getStartedAt()).isEqualTo(T0.plusSeconds(63).toString());
   }
 
   @Test
@@ -180,12 +205,15 @@ class MigrationsTest {
   @Test
   void aMissingSecretFailsAndIsRetriedWhenItAppears() {
     ChatbotDeployment cr = servingMock(Phase.HUGGINGFACE);
-    advance(cr, seen(Set.of(Phase.MOCK), "Secret hf-token not found"), T0);
     Step s = advance(cr, seen(Set.of(Phase.MOCK), "Secret hf-token not found"), T0);
+    assertThat(s.migration().getState()).as("in the first pass").isEqualTo(MigrationState.Failed);
     assertThat(s.migration().getReason()).isEqualTo(Reason.SecretNotFound.name());
     assertThat(s.migration().getMessage()).contains("hf-token");
+    s = advance(cr, seen(Set.of(Phase.MOCK), "Secret hf-token not found"), T0.plusSeconds(2));
+    assertThat(s.migration().getState()).isEqualTo(MigrationState.Failed);
+    assertThat(s.plan().backends()).containsExactly(Phase.MOCK);
     s = advance(cr, seen(Set.of(Phase.MOCK), null), T0.plusSeconds(60));
-    assertThat(s.migration().getState()).isEqualTo(MigrationState.Preparing);
+    assertThat(s.migration().getState()).isEqualTo(MigrationState.StartingBackend);
   }
 
   @Test

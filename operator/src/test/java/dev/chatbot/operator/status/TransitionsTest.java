@@ -30,15 +30,23 @@ class TransitionsTest {
   }
 
   @Test
-  void becomingReadyAndServingAreNormalEvents() {
+  void aFirstDeploymentBecomingReadyIsOneNormalEvent() {
     List<Notice> notices =
         Transitions.between(
             new ChatbotDeploymentStatus(), status(Phase.MOCK, Reason.Available, true));
     assertThat(notices)
-        .containsExactly(
-            new Notice(Reason.PhaseActive, "mock serves traffic"),
-            new Notice(Reason.Available, "because"));
-    assertThat(notices).allMatch(n -> n.reason().eventType() == Reason.EventType.Normal);
+        .singleElement()
+        .isEqualTo(new Notice(Reason.Available, "because"))
+        .satisfies(n -> assertThat(n.reason().eventType()).isEqualTo(Reason.EventType.Normal));
+  }
+
+  @Test
+  void trafficMovingToAnotherPhaseIsAnEvent() {
+    assertThat(
+            Transitions.between(
+                status(Phase.MOCK, Reason.Available, true),
+                status(Phase.HUGGINGFACE, Reason.Available, true)))
+        .containsExactly(new Notice(Reason.PhaseActive, "huggingface serves traffic"));
   }
 
   @Test
@@ -70,13 +78,50 @@ class TransitionsTest {
     assertThat(Transitions.between(before, next)).as("same state again").isEmpty();
   }
 
+  @Test
+  void aCompletedChangeSaysSoOnceNotAlsoAsPhaseActive() {
+    ChatbotDeploymentStatus before = status(Phase.MOCK, Reason.Migrating, false);
+    before.setMigration(migration(MigrationState.Switching, "moving traffic"));
+    ChatbotDeploymentStatus next = status(Phase.HUGGINGFACE, Reason.Available, true);
+    next.setMigration(migration(MigrationState.Completed, "huggingface serves traffic"));
+    assertThat(Transitions.between(before, next))
+        .containsExactly(
+            new Notice(
+                Reason.MigrationCompleted, "mock -> huggingface: huggingface serves traffic"),
+            new Notice(Reason.Available, "because"));
+  }
+
+  @Test
+  void stepsThatPassQuicklyRaiseNoEvent() {
+    ChatbotDeploymentStatus before = status(Phase.MOCK, Reason.Available, true);
+    for (MigrationState passing :
+        List.of(MigrationState.Preparing, MigrationState.SmokeTesting, MigrationState.Switching)) {
+      ChatbotDeploymentStatus next = status(Phase.MOCK, Reason.Migrating, false);
+      next.setMigration(migration(passing, "on its way"));
+      assertThat(Transitions.between(before, next)).as(passing.name()).isEmpty();
+    }
+  }
+
+  private static MigrationStatus migration(MigrationState state, String message) {
+    MigrationStatus m = new MigrationStatus();
+    m.setFromPhase(Phase.MOCK);
+    m.setToPhase(Phase.HUGGINGFACE);
+    m.setState(state);
+    m.setMessage(message);
+    return m;
+  }
+
   @ParameterizedTest
   @EnumSource(MigrationState.class)
   void everyMigrationStateHasAnEventReason(MigrationState state) {
     Reason reason = Reason.migration(state);
     assertThat(reason.name()).isEqualTo("Migration" + state.name());
-    assertThat(reason.eventType())
-        .isEqualTo(
-            state == MigrationState.Failed ? Reason.EventType.Warning : Reason.EventType.Normal);
+    Reason.EventType expected =
+        switch (state) {
+          case Failed -> Reason.EventType.Warning;
+          case Preparing, SmokeTesting, Switching -> Reason.EventType.None;
+          default -> Reason.EventType.Normal;
+        };
+    assertThat(reason.eventType()).isEqualTo(expected);
   }
 }
