@@ -37,6 +37,17 @@ public final class Deployments {
   /** Where the Ollama sidecar listens: loopback only, the runtime beside it is its one client. */
   static final String OLLAMA_HOST = "127.0.0.1:" + Names.OLLAMA_PORT;
 
+  /**
+   * How long the Ollama sidecar keeps serving after its pod is told to stop: the runtime's drain
+   * and grace (shutdown_drain_seconds 5 + shutdown_grace_seconds 15, docs/runtime-contract.md), so
+   * the chats the runtime still finishes do not lose their model halfway. The runtime container
+   * needs no preStop: on SIGTERM it turns not ready and keeps serving for its drain by itself.
+   */
+  static final int OLLAMA_STOP_PAUSE_SECONDS = 20;
+
+  /** Above the sidecar's pause plus Ollama's own exit: the kubelet kills what is left after it. */
+  static final long TERMINATION_GRACE_SECONDS = 30;
+
   private Deployments() {}
 
   /**
@@ -117,6 +128,14 @@ public final class Deployments {
             .withImagePullPolicy("IfNotPresent")
             .withCommand("ollama")
             .withArgs("serve")
+            // Ollama stops at once on SIGTERM: hold it until the runtime has drained.
+            .withNewLifecycle()
+            .withNewPreStop()
+            .withNewExec()
+            .withCommand("/bin/sh", "-c", "sleep " + OLLAMA_STOP_PAUSE_SECONDS)
+            .endExec()
+            .endPreStop()
+            .endLifecycle()
             .withResources(resources)
             .withSecurityContext(PodParts.containerSecurityContext())
             // Generous budget: a multi-GB model can take minutes to map into memory.
@@ -222,7 +241,7 @@ public final class Deployments {
         .withSpec(
             pod.withAutomountServiceAccountToken(false)
                 .withEnableServiceLinks(false)
-                .withTerminationGracePeriodSeconds(30L)
+                .withTerminationGracePeriodSeconds(TERMINATION_GRACE_SECONDS)
                 .withSecurityContext(PodParts.podSecurityContext())
                 .build())
         .endTemplate()
