@@ -34,8 +34,15 @@ public final class Deployments {
   public static final String MODELS_PATH = "/models";
   public static final String TOKEN_ENV = "HF_TOKEN";
 
-  /** Where the Ollama sidecar listens: loopback only, the runtime beside it is its one client. */
+  /** Where the runtime (and the downloader's CLI) reach Ollama: in the pod, over loopback. */
   static final String OLLAMA_HOST = "127.0.0.1:" + Names.OLLAMA_PORT;
+
+  /**
+   * Where the Ollama sidecar listens: all of the pod's addresses, because the kubelet's probes
+   * connect to the pod IP (on loopback only, its startup probe never passed: found on real pods).
+   * Other pods cannot reach it: the backend's NetworkPolicy admits the runtime's port only.
+   */
+  static final String OLLAMA_LISTEN = "0.0.0.0:" + Names.OLLAMA_PORT;
 
   /**
    * How long the Ollama sidecar keeps serving after its pod is told to stop: the runtime's drain
@@ -118,7 +125,7 @@ public final class Deployments {
       resources.getRequests().put(ollama.getGpuResourceName(), count);
     }
     List<EnvVar> env = new ArrayList<>();
-    env.add(env("OLLAMA_HOST", OLLAMA_HOST));
+    env.add(env("OLLAMA_HOST", OLLAMA_LISTEN));
     env.add(env("HOME", "/tmp"));
     env.add(env("OLLAMA_KEEP_ALIVE", "-1"));
     ContainerBuilder container =
