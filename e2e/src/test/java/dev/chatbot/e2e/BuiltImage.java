@@ -37,7 +37,27 @@ record BuiltImage(Path tar, String reference, String id) {
   /** Reads module {@code module}'s image tar; fails if it is missing or older than the module. */
   static BuiltImage of(Path repoRoot, String module) {
     Path dir = repoRoot.resolve(module);
-    Path tar = dir.resolve(TAR);
+    try {
+      return read(dir.resolve(TAR), newestJar(dir.resolve("target")), "the module's jar");
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read image tar " + dir.resolve(TAR) + ": " + e, e);
+    }
+  }
+
+  /**
+   * Reads an image tar built on top of {@code base} (the e2e module's stand-in images); fails if it
+   * is missing or older than its base.
+   */
+  static BuiltImage derived(Path tar, BuiltImage base) {
+    try {
+      return read(tar, Files.getLastModifiedTime(base.tar()), "its base " + base.tar());
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read image tar " + tar + ": " + e, e);
+    }
+  }
+
+  private static BuiltImage read(Path tar, FileTime mustNotPredate, String what)
+      throws IOException {
     if (!Files.isRegularFile(tar)) {
       throw new IllegalStateException(
           "no image tar "
@@ -45,13 +65,12 @@ record BuiltImage(Path tar, String reference, String id) {
               + ": the `image` profiles build it while the cluster runs (run ./mvnw -B verify"
               + " with the cluster up, or add -Pimage)");
     }
+    FileTime built = Files.getLastModifiedTime(tar);
+    if (mustNotPredate != null && mustNotPredate.compareTo(built) > 0) {
+      throw new IllegalStateException(
+          tar + " is older than " + what + ": rebuild it (./mvnw -B verify, or -Pimage)");
+    }
     try {
-      FileTime built = Files.getLastModifiedTime(tar);
-      FileTime jar = newestJar(dir.resolve("target"));
-      if (jar != null && jar.compareTo(built) > 0) {
-        throw new IllegalStateException(
-            tar + " is older than the module's jar: rebuild it (./mvnw -B verify, or -Pimage)");
-      }
       @SuppressWarnings("unchecked")
       List<Map<String, Object>> manifest =
           Serialization.unmarshal(
@@ -63,8 +82,8 @@ record BuiltImage(Path tar, String reference, String id) {
       String id =
           "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(config));
       return new BuiltImage(tar, reference, id);
-    } catch (IOException | NoSuchAlgorithmException e) {
-      throw new IllegalStateException("cannot read image tar " + tar + ": " + e, e);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
     }
   }
 

@@ -47,6 +47,7 @@ public final class Cluster implements AutoCloseable {
   private final KubernetesClient client;
   private final BuiltImage runtimeImage;
   private final BuiltImage operatorImage;
+  private final BuiltImage ollamaStandInImage;
   private final Set<String> namespaces = ConcurrentHashMap.newKeySet();
   private OperatorRelease operator;
 
@@ -55,12 +56,14 @@ public final class Cluster implements AutoCloseable {
       Map<String, String> facts,
       KubernetesClient client,
       BuiltImage runtimeImage,
-      BuiltImage operatorImage) {
+      BuiltImage operatorImage,
+      BuiltImage ollamaStandInImage) {
     this.repoRoot = repoRoot;
     this.facts = facts;
     this.client = client;
     this.runtimeImage = runtimeImage;
     this.operatorImage = operatorImage;
+    this.ollamaStandInImage = ollamaStandInImage;
   }
 
   /** With CI=true the tests must run: a missing cluster fails them. */
@@ -110,14 +113,17 @@ public final class Cluster implements AutoCloseable {
     Map<String, String> facts = readFacts(runDir().resolve("cluster.env"));
     BuiltImage runtime = BuiltImage.of(root, "chatbot-runtime");
     BuiltImage operator = BuiltImage.of(root, "operator");
+    BuiltImage ollama = BuiltImage.derived(root.resolve(StandIns.OLLAMA_TAR), runtime);
     run(
         root,
         List.of(
             root.resolve("hack/cluster.sh").toString(),
             "load",
             runtime.tar().toString(),
-            operator.tar().toString()));
-    return new Cluster(root, facts, client(facts, Duration.ofSeconds(30)), runtime, operator);
+            operator.tar().toString(),
+            ollama.tar().toString()));
+    return new Cluster(
+        root, facts, client(facts, Duration.ofSeconds(30)), runtime, operator, ollama);
   }
 
   public KubernetesClient client() {
@@ -166,6 +172,19 @@ public final class Cluster implements AutoCloseable {
   /** The operator image of this build, loaded into the node. */
   public BuiltImage operatorImage() {
     return operatorImage;
+  }
+
+  /**
+   * The Ollama stand-in image of this build (e2e/README.md, "Stand-ins"), loaded into the node:
+   * name it in {@code spec.local.ollama.image}.
+   */
+  public BuiltImage ollamaStandInImage() {
+    return ollamaStandInImage;
+  }
+
+  /** Where the tests' hostPath volumes live on the node (inside the run dir: stop removes it). */
+  static Path volumesDir() {
+    return runDir().resolve("e2e-volumes");
   }
 
   /** The operator, installed from the Helm chart on first use (once per JVM). */
@@ -283,7 +302,10 @@ public final class Cluster implements AutoCloseable {
         e.getMessage());
   }
 
-  /** Uninstalls the operator and deletes the tests' namespaces (without waiting). */
+  /**
+   * Uninstalls the operator and deletes the tests' namespaces (without waiting), their
+   * PersistentVolumes and the volumes' host directories.
+   */
   @Override
   public void close() {
     try {
@@ -293,6 +315,8 @@ public final class Cluster implements AutoCloseable {
       for (Namespace ns : client.namespaces().withLabel(TEST_LABEL, "true").list().getItems()) {
         deleteNamespace(ns.getMetadata().getName(), false);
       }
+      client.persistentVolumes().withLabel(TEST_LABEL, "true").delete();
+      ModelVolume.deleteHostDirs();
     } finally {
       client.close();
     }

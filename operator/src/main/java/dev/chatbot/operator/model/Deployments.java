@@ -34,8 +34,26 @@ public final class Deployments {
   public static final String MODELS_PATH = "/models";
   public static final String TOKEN_ENV = "HF_TOKEN";
 
-  /** Where the Ollama sidecar listens: loopback only, the runtime beside it is its one client. */
+  /** Where the runtime (and the downloader's CLI) reach Ollama: in the pod, over loopback. */
   static final String OLLAMA_HOST = "127.0.0.1:" + Names.OLLAMA_PORT;
+
+  /**
+   * Where the Ollama sidecar listens: all of the pod's addresses, because the kubelet's probes
+   * connect to the pod IP (on loopback only, its startup probe never passed: found on real pods).
+   * Other pods cannot reach it: the backend's NetworkPolicy admits the runtime's port only.
+   */
+  static final String OLLAMA_LISTEN = "0.0.0.0:" + Names.OLLAMA_PORT;
+
+  /**
+   * How long the Ollama sidecar keeps serving after its pod is told to stop: the runtime's drain
+   * and grace (shutdown_drain_seconds 5 + shutdown_grace_seconds 15, docs/runtime-contract.md), so
+   * the chats the runtime still finishes do not lose their model halfway. The runtime container
+   * needs no preStop: on SIGTERM it turns not ready and keeps serving for its drain by itself.
+   */
+  static final int OLLAMA_STOP_PAUSE_SECONDS = 20;
+
+  /** Above the sidecar's pause plus Ollama's own exit: the kubelet kills what is left after it. */
+  static final long TERMINATION_GRACE_SECONDS = 30;
 
   private Deployments() {}
 
@@ -107,7 +125,7 @@ public final class Deployments {
       resources.getRequests().put(ollama.getGpuResourceName(), count);
     }
     List<EnvVar> env = new ArrayList<>();
-    env.add(env("OLLAMA_HOST", OLLAMA_HOST));
+    env.add(env("OLLAMA_HOST", OLLAMA_LISTEN));
     env.add(env("HOME", "/tmp"));
     env.add(env("OLLAMA_KEEP_ALIVE", "-1"));
     ContainerBuilder container =
@@ -117,6 +135,14 @@ public final class Deployments {
             .withImagePullPolicy("IfNotPresent")
             .withCommand("ollama")
             .withArgs("serve")
+            // Ollama stops at once on SIGTERM: hold it until the runtime has drained.
+            .withNewLifecycle()
+            .withNewPreStop()
+            .withNewExec()
+            .withCommand("/bin/sh", "-c", "sleep " + OLLAMA_STOP_PAUSE_SECONDS)
+            .endExec()
+            .endPreStop()
+            .endLifecycle()
             .withResources(resources)
             .withSecurityContext(PodParts.containerSecurityContext())
             // Generous budget: a multi-GB model can take minutes to map into memory.
@@ -222,7 +248,7 @@ public final class Deployments {
         .withSpec(
             pod.withAutomountServiceAccountToken(false)
                 .withEnableServiceLinks(false)
-                .withTerminationGracePeriodSeconds(30L)
+                .withTerminationGracePeriodSeconds(TERMINATION_GRACE_SECONDS)
                 .withSecurityContext(PodParts.podSecurityContext())
                 .build())
         .endTemplate()
