@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -65,6 +66,38 @@ class CliTest {
     assertThat(run.out().split("\n---\n", -1).length - 1)
         .isEqualTo(
             Integer.parseInt(run.out().replaceAll("(?s)^[^\\n]*: (\\d+) manifests\\n.*", "$1")));
+  }
+
+  /** Each manifest equals the model's golden file of that child (DesiredStateGoldenTest). */
+  @ParameterizedTest
+  @ValueSource(strings = {"mock", "huggingface", "local-download", "local-image"})
+  void renderIsTheModelsDesiredState(String name) throws IOException {
+    Run run =
+        cli(
+            "render",
+            "-f",
+            example(name),
+            "-n",
+            "chat",
+            "--operator-namespace",
+            "chatbot-operator");
+    assertThat(run.code()).as(run.err()).isZero();
+    String yaml = run.out().substring(run.out().indexOf('\n') + 1);
+    List<String> documents = new ArrayList<>();
+    for (String doc : yaml.split("(?m)^---\n")) {
+      if (!doc.isEmpty()) {
+        documents.add("---\n" + doc);
+      }
+    }
+    Path dir = Path.of("src/test/resources/golden", name);
+    try (Stream<Path> files = Files.list(dir)) {
+      assertThat(documents).hasSize((int) files.count());
+    }
+    for (String doc : documents) {
+      String kind = doc.replaceAll("(?s).*?\nkind: \"([^\"]+)\".*", "$1");
+      String child = doc.replaceAll("(?s).*?\n  name: \"([^\"]+)\".*", "$1");
+      assertThat(doc).isEqualTo(Files.readString(dir.resolve(kind + "-" + child + ".yaml")));
+    }
   }
 
   @Test
