@@ -7,6 +7,7 @@ import dev.chatbot.operator.model.OperatorSettings.AutoscalingApi;
 import dev.chatbot.operator.reconciler.ChatbotReconciler;
 import io.fabric8.kubernetes.api.model.APIGroup;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
@@ -15,6 +16,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,6 +56,7 @@ public final class ChatbotOperator {
     AutoscalingApi api =
         config.autoscalingApi() != null ? config.autoscalingApi() : discoverAutoscaling(client);
     OperatorSettings settings = config.settings(api);
+    AtomicBoolean stopping = new AtomicBoolean();
     Operator operator =
         new Operator(
             o -> {
@@ -73,15 +76,15 @@ public final class ChatbotOperator {
                 o.withDefaultNonSSAResource(Set.of());
               }
               if (config.leaseNamespace() != null) {
-                o.withLeaderElectionConfiguration(
-                    new LeaderElectionConfiguration(
-                        OperatorConfig.LEASE_NAME,
-                        config.leaseNamespace(),
-                        LEASE_DURATION,
-                        RENEW_DEADLINE,
-                        RETRY_PERIOD));
+                o.withLeaderElectionConfiguration(leaderElection(config, stopping));
               }
-            });
+            }) {
+          @Override
+          public void stop() {
+            stopping.set(true);
+            super.stop();
+          }
+        };
     ChatbotReconciler reconciler = new ChatbotReconciler(settings, smokeTester, Clock.systemUTC());
     var overrider =
         ControllerConfigurationOverrider.override(
@@ -108,6 +111,37 @@ public final class ChatbotOperator {
               + " the new backend and the change fails with SmokeTestFailed");
     }
     return operator;
+  }
+
+  /**
+   * Leader election in the operator's namespace. A leader that loses its Lease exits (a standby
+   * replica takes over; two active operators would fight), but not while it is being stopped:
+   * JOSDK's own exit on stop-leading ran System.exit inside the JVM's shutdown hook, which blocks
+   * forever, so a SIGTERM'd leader hung until the kubelet killed it (the pod sat Terminating for
+   * the whole grace period).
+   */
+  static LeaderElectionConfiguration leaderElection(OperatorConfig config, AtomicBoolean stopping) {
+    LeaderCallbacks callbacks =
+        new LeaderCallbacks(
+            () -> LOG.info("leading: reconciling"),
+            () -> {
+              if (!stopping.get()) {
+                LOG.error("lost the leader-election Lease: exiting, another replica takes over");
+                // Not on this (the elector's) thread: System.exit waits for the shutdown hook,
+                // which stops the elector.
+                new Thread(() -> System.exit(1), "exit-on-lost-lease").start();
+              }
+            },
+            leader -> LOG.info("leader: {}", leader));
+    return new LeaderElectionConfiguration(
+        OperatorConfig.LEASE_NAME,
+        config.leaseNamespace(),
+        LEASE_DURATION,
+        RENEW_DEADLINE,
+        RETRY_PERIOD,
+        null,
+        callbacks,
+        false);
   }
 
   /** The HorizontalPodAutoscaler API the cluster serves, asked once at start. */

@@ -2,6 +2,7 @@ package dev.chatbot.operator;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.chatbot.operator.cli.Cli;
 import dev.chatbot.operator.migration.HttpSmokeTester;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
@@ -13,18 +14,52 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The operator process: the controller plus /healthz, /readyz and /metrics. */
+/**
+ * The process: the command line ({@link Cli}), and for {@code run} the operator plus /healthz,
+ * /readyz and /metrics. No logger is created before the command line has chosen the log settings.
+ */
 public final class Main {
-  private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 
   private Main() {}
 
-  public static void main(String[] args) throws IOException {
-    OperatorConfig config = OperatorConfig.fromEnvironment(System.getenv());
-    KubernetesClient client = new KubernetesClientBuilder().withConfig(clientConfig()).build();
+  public static void main(String[] args) {
+    System.exit(Cli.execute(args));
+  }
+
+  /**
+   * Runs the operator until the JVM is stopped (SIGTERM, Ctrl-C): never returns then. Returns 1
+   * after a start-up failure, which it reports as one line (the stack trace at debug level), also
+   * as the pod's termination message.
+   */
+  public static int runOperator(OperatorConfig config) {
+    Logger log = LoggerFactory.getLogger(Main.class);
+    Config clientConfig = clientConfig();
+    try {
+      Startup.check(clientConfig, config);
+      start(config, clientConfig, log);
+    } catch (RuntimeException | IOException e) {
+      Startup.Failure failure = Startup.explain(e, clientConfig);
+      log.error("{}", failure.getMessage());
+      log.debug("start-up failure", e);
+      Startup.writeTerminationMessage(failure.getMessage());
+      return 1;
+    }
+    try {
+      // The operator's threads do the work; the shutdown hook ends the process.
+      new CountDownLatch(1).await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return 0;
+  }
+
+  private static void start(OperatorConfig config, Config clientConfig, Logger log)
+      throws IOException {
+    KubernetesClient client = new KubernetesClientBuilder().withConfig(clientConfig).build();
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(registry);
     new io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics().bindTo(registry);
@@ -32,7 +67,13 @@ public final class Main {
     Operator operator =
         ChatbotOperator.create(client, config, new HttpSmokeTester(client), registry);
 
-    HttpServer http = HttpServer.create(new InetSocketAddress(config.httpPort()), 16);
+    HttpServer http;
+    try {
+      http = HttpServer.create(new InetSocketAddress(config.httpPort()), 16);
+    } catch (java.net.BindException e) {
+      throw new Startup.Failure(
+          "port " + config.httpPort() + " (health and metrics) is taken: set HTTP_PORT", e);
+    }
     http.createContext("/healthz", ex -> respond(ex, 200, "ok"));
     http.createContext(
         "/readyz",
@@ -49,14 +90,15 @@ public final class Main {
         .addShutdownHook(
             new Thread(
                 () -> {
-                  LOG.info("shutting down: finishing running reconciles");
+                  log.info("shutting down: finishing running reconciles");
                   operator.stop();
-                  http.stop(1);
+                  http.stop(0);
                   client.close();
+                  log.info("stopped");
                 },
                 "shutdown"));
     operator.start();
-    LOG.info("started; health and metrics on :{}", config.httpPort());
+    log.info("started; health and metrics on :{}", config.httpPort());
   }
 
   /**

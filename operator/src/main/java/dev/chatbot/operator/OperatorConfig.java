@@ -33,8 +33,10 @@ public record OperatorConfig(
     AutoscalingApi autoscalingApi) {
 
   public static final String LEASE_NAME = "chatbot-operator-leader";
-  public static final String DEFAULT_RUNTIME_IMAGE =
-      "ghcr.io/chatbot-operator/chatbot-runtime:0.1.0";
+
+  /** The chatbot-runtime image of this very build (the chart's default too: HelmChartTest). */
+  public static final String DEFAULT_RUNTIME_IMAGE = BuildInfo.RUNTIME_IMAGE;
+
   public static final String DEFAULT_CLUSTER_DOMAIN = "cluster.local";
   public static final int DEFAULT_HTTP_PORT = 8080;
 
@@ -59,7 +61,7 @@ public record OperatorConfig(
         election ? podNamespace : null,
         podNamespace,
         clusterDomain == null ? DEFAULT_CLUSTER_DOMAIN : clusterDomain,
-        httpPort == null ? DEFAULT_HTTP_PORT : Integer.parseInt(httpPort),
+        httpPort == null ? DEFAULT_HTTP_PORT : port(httpPort),
         true,
         null);
   }
@@ -68,6 +70,18 @@ public record OperatorConfig(
   public OperatorSettings settings(AutoscalingApi api) {
     return new OperatorSettings(
         runtimeImage, api, OPERATOR_POD_LABELS, operatorNamespace, clusterDomain);
+  }
+
+  private static int port(String value) {
+    try {
+      int port = Integer.parseInt(value);
+      if (port >= 0 && port <= 65535) {
+        return port;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException("HTTP_PORT=" + value + " is not a port number (0-65535)");
   }
 
   private static String nonBlank(String value) {

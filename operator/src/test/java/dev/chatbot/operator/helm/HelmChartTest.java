@@ -7,6 +7,7 @@ import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import com.marcnuri.helm.Release;
 import com.marcnuri.helm.TemplateCommand;
+import dev.chatbot.operator.BuildInfo;
 import dev.chatbot.operator.OperatorConfig;
 import dev.chatbot.operator.model.Names;
 import io.fabric8.kubernetes.api.model.Container;
@@ -164,6 +165,9 @@ class HelmChartTest {
     assertThat(env(c, "RUNTIME_IMAGE").getValue()).isEqualTo(RUNTIME_REPO + ":" + appVersion);
     // The operator started without the chart (no RUNTIME_IMAGE) deploys the very same image.
     assertThat(OperatorConfig.DEFAULT_RUNTIME_IMAGE).isEqualTo(env(c, "RUNTIME_IMAGE").getValue());
+    // ... and the build tags both images so (build.properties, filtered from the poms).
+    assertThat(BuildInfo.RUNTIME_IMAGE).isEqualTo(RUNTIME_REPO + ":" + appVersion);
+    assertThat(BuildInfo.OPERATOR_IMAGE).isEqualTo(OPERATOR_REPO + ":" + appVersion);
     assertThat(c.getImagePullPolicy()).isEqualTo("IfNotPresent");
   }
 
@@ -312,6 +316,8 @@ class HelmChartTest {
     assertThat(container.getLivenessProbe().getHttpGet().getPort().getStrVal()).isEqualTo("http");
     assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
     assertThat(container.getReadinessProbe().getHttpGet().getPort().getStrVal()).isEqualTo("http");
+    // A start-up failure says why in the restarted pod's status (the operator's one line).
+    assertThat(container.getTerminationMessagePolicy()).isEqualTo("FallbackToLogsOnError");
 
     EnvVar podNamespace = env(container, "POD_NAMESPACE");
     assertThat(podNamespace.getValueFrom().getFieldRef().getFieldPath())

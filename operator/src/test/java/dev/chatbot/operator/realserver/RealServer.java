@@ -88,6 +88,8 @@ final class RealServer {
     }
     await()
         .atMost(WAIT)
+        // Right after the create the status has no conditions yet.
+        .ignoreExceptions()
         .until(
             () -> {
               // A just-written CRD has a status without conditions for a moment.

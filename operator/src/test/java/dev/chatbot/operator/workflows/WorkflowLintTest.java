@@ -159,15 +159,15 @@ class WorkflowLintTest {
             .withNamespace("chatbot-system");
     int sets = 0;
     while (set.find()) {
-      String value = set.group(2).replace("\"$VERSION\"", "0.1.0-SNAPSHOT");
+      String value = set.group(2).replace("\"$VERSION\"", "0.1.0");
       template = template.set(set.group(1), value);
       sets++;
     }
     assertThat(sets).isGreaterThanOrEqualTo(4);
     assertThat(template.call())
-        .contains("image: \"ghcr.io/chatbot-operator/chatbot-operator:0.1.0-SNAPSHOT\"")
+        .contains("image: \"ghcr.io/chatbot-operator/chatbot-operator:0.1.0\"")
         .contains("imagePullPolicy: Never")
-        .contains("ghcr.io/chatbot-operator/chatbot-runtime:0.1.0-SNAPSHOT");
+        .contains("ghcr.io/chatbot-operator/chatbot-runtime:0.1.0");
   }
 
   @Test
