@@ -222,6 +222,7 @@ class StartupProcessIT {
       assertThat(errors.get(0)).contains(part);
     }
     assertThat(output).as("no stack trace").doesNotContain("\tat ").doesNotContain("Caused by");
+    assertThat(output.strip().lines()).as("nothing but the line").hasSize(1);
   }
 
   Path kubeconfig(Config config) throws IOException {
