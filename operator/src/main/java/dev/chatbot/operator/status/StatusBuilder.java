@@ -151,7 +151,8 @@ public final class StatusBuilder {
               + " serves as a bridge until "
               + target
               + " is ready: "
-              + m.getMessage()
+              // The first pass with the bridge serving has not started the change yet.
+              + (m == null ? "starting the change to " + target : m.getMessage())
               + (s.getDownload() == null || s.getDownload().getPhase() == ModelStatus.State.Ready
                   ? ""
                   : " (" + s.getDownload().getProgress() + ")");
