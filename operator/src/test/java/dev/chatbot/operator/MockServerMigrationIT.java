@@ -4,6 +4,7 @@ import static dev.chatbot.operator.support.Fixtures.example;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.chatbot.api.v1alpha1.Bridge;
 import dev.chatbot.api.v1alpha1.ChatbotDeployment;
 import dev.chatbot.api.v1alpha1.MigrationState;
 import dev.chatbot.api.v1alpha1.MigrationStatus;
@@ -462,5 +463,72 @@ class MockServerMigrationIT {
                         .getMetadata()
                         .getAnnotations()
                         .get(Names.ANNOTATION_CONFIG_HASH)));
+  }
+
+  /** Completes the download Job as the Job controller would. */
+  void completeDownload() {
+    for (var job : client.batch().v1().jobs().inNamespace(ns).list().getItems()) {
+      job.setStatus(
+          new io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder()
+              .addNewCondition()
+              .withType("Complete")
+              .withStatus("True")
+              .endCondition()
+              .withSucceeded(1)
+              .build());
+      client.batch().v1().jobs().inNamespace(ns).resource(job).updateStatus();
+    }
+  }
+
+  @Test
+  void aBridgeServesFromTheStartAndLocalTakesOverMakeBeforeBreak() {
+    cluster.jobOutcome = null; // the download runs until completeDownload()
+    ChatbotDeployment cr = example("local-download.yaml", ns);
+    cr.getMetadata().setName("demo");
+    cr.getSpec().getLocal().setBridge(Bridge.MOCK);
+    Instant began = Instant.now();
+    client.resource(cr).create();
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> {
+              var s = cr().getStatus();
+              assertThat(s).isNotNull();
+              assertThat(s.getActivePhase()).isEqualTo(Phase.MOCK);
+              assertThat(s.getBridge()).isEqualTo(Phase.MOCK);
+              assertThat(selected()).isEqualTo("mock");
+              assertThat(condition(Conditions.READY).getReason()).isEqualTo("Bridging");
+              assertThat(s.getMigration())
+                  .extracting(MigrationStatus::getState)
+                  .isEqualTo(MigrationState.Downloading);
+              assertThat(client.batch().v1().jobs().inNamespace(ns).list().getItems()).hasSize(1);
+            });
+    Duration bridgeServing = Duration.between(began, Instant.now());
+    cluster.record();
+    int from = cluster.trafficLog.size() - 1;
+    assertThat(backendDeployments()).containsExactly("demo-backend-mock");
+
+    completeDownload();
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> {
+              var s = cr().getStatus();
+              assertThat(s.getActivePhase()).isEqualTo(Phase.LOCAL);
+              assertThat(s.getBridge()).isNull();
+              assertThat(condition(Conditions.READY).getStatus()).isEqualTo("True");
+              assertThat(backendDeployments()).containsExactly("demo-backend-local");
+              assertThat(selected()).isEqualTo("local");
+            });
+    var window = cluster.trafficSince(from);
+    assertThat(window).as("traffic from the bridge to local").noneMatch(s -> s.servesNothing());
+    assertThat(window).extracting(ClusterSimulator.Snapshot::selected).contains("mock", "local");
+    assertThat(cr().getStatus().getMigration().getState()).isEqualTo(MigrationState.Completed);
+    System.out.println(
+        "bridge on the mock server: mock served after "
+            + bridgeServing.toMillis()
+            + " ms; local after the download in "
+            + Duration.between(began, Instant.now()).toMillis()
+            + " ms from creation");
   }
 }

@@ -25,6 +25,16 @@ import io.fabric8.generator.annotation.ValidationRule;
     message = "spec.local.models is required when phase is local",
     fieldPath = ".local.models",
     reason = "FieldValueRequired")
+@ValidationRule(
+    value =
+        "!has(self.local) || !has(self.local.bridge) || self.local.bridge != 'huggingface'"
+            + " || (has(self.huggingface) && has(self.huggingface.model)"
+            + " && has(self.huggingface.tokenSecretRef))",
+    message =
+        "spec.huggingface (model and tokenSecretRef) is required when local.bridge is"
+            + " huggingface",
+    fieldPath = ".huggingface",
+    reason = "FieldValueRequired")
 public class ChatbotDeploymentSpec {
 
   @Required

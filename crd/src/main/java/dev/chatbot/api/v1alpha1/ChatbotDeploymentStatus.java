@@ -41,8 +41,16 @@ public class ChatbotDeploymentStatus {
           + " name until it has one.")
   private String endpoint;
 
+  @JsonPropertyDescription(
+      "The phase serving as a bridge while the local models are not ready yet (spec.local.bridge);"
+          + " empty otherwise.")
+  private Phase bridge;
+
   @JsonPropertyDescription("Per-model download state of the local phase.")
   private List<ModelStatus> models;
+
+  @JsonPropertyDescription("The model download as a whole (shown by kubectl get -o wide).")
+  private DownloadStatus download;
 
   public Long getObservedGeneration() {
     return observedGeneration;
@@ -106,6 +114,22 @@ public class ChatbotDeploymentStatus {
 
   public void setEndpoint(String endpoint) {
     this.endpoint = endpoint;
+  }
+
+  public Phase getBridge() {
+    return bridge;
+  }
+
+  public void setBridge(Phase bridge) {
+    this.bridge = bridge;
+  }
+
+  public DownloadStatus getDownload() {
+    return download;
+  }
+
+  public void setDownload(DownloadStatus download) {
+    this.download = download;
   }
 
   public List<ModelStatus> getModels() {

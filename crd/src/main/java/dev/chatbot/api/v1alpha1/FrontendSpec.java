@@ -4,11 +4,22 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
 
 /** The web chat page: the same runtime image in the frontend role, behind a public Service. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 // The order the fields had before the shared ones moved to WorkloadSpec (it shows in the CRD).
-@JsonPropertyOrder({"enabled", "image", "replicas", "resources", "autoscaling", "service"})
+@JsonPropertyOrder({
+  "enabled",
+  "image",
+  "replicas",
+  "resources",
+  "autoscaling",
+  "service",
+  "holdSeconds",
+  "rateLimit"
+})
 public class FrontendSpec extends WorkloadSpec {
   public static final boolean DEFAULT_ENABLED = true;
   public static final int DEFAULT_REPLICAS = 2;
@@ -16,6 +27,7 @@ public class FrontendSpec extends WorkloadSpec {
   public static final int DEFAULT_MIN_REPLICAS = 2;
   public static final int DEFAULT_MAX_REPLICAS = 10;
   public static final int DEFAULT_TARGET_CPU_PERCENT = 70;
+  public static final int DEFAULT_HOLD_SECONDS = 30;
 
   static final String DEFAULT_AUTOSCALING =
       "{\"enabled\":"
@@ -36,6 +48,19 @@ public class FrontendSpec extends WorkloadSpec {
   @Default("{}")
   @JsonPropertyDescription("The Service users reach the chatbot through.")
   private ServiceSpec service = new ServiceSpec();
+
+  @Default("" + DEFAULT_HOLD_SECONDS)
+  @Min(0)
+  @Max(3600)
+  @JsonPropertyDescription(
+      "Seconds the frontend holds a chat call while no backend pod is ready (a cold start, a"
+          + " Recreate phase change, a crash loop) before answering 503 with Retry-After; 0 answers"
+          + " at once.")
+  private Integer holdSeconds = DEFAULT_HOLD_SECONDS;
+
+  @Default("{}")
+  @JsonPropertyDescription("The per-client limit of chat calls at the frontend.")
+  private RateLimitSpec rateLimit = new RateLimitSpec();
 
   public FrontendSpec() {
     super(DEFAULT_REPLICAS, defaultAutoscaling());
@@ -92,5 +117,21 @@ public class FrontendSpec extends WorkloadSpec {
 
   public void setService(ServiceSpec service) {
     this.service = service;
+  }
+
+  public Integer getHoldSeconds() {
+    return holdSeconds;
+  }
+
+  public void setHoldSeconds(Integer holdSeconds) {
+    this.holdSeconds = holdSeconds;
+  }
+
+  public RateLimitSpec getRateLimit() {
+    return rateLimit;
+  }
+
+  public void setRateLimit(RateLimitSpec rateLimit) {
+    this.rateLimit = rateLimit;
   }
 }

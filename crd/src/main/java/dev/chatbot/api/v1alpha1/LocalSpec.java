@@ -14,6 +14,7 @@ import java.util.Map;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class LocalSpec {
   public static final ModelSource DEFAULT_MODEL_SOURCE = ModelSource.DOWNLOAD;
+  public static final Bridge DEFAULT_BRIDGE = Bridge.NONE;
 
   /** An Ollama model name: [namespace/]name[:tag], lower case. */
   public static final String MODEL_PATTERN =
@@ -42,6 +43,14 @@ public class LocalSpec {
   @Default("{}")
   @JsonPropertyDescription("The model-downloader Job.")
   private DownloadSpec download = new DownloadSpec();
+
+  @Default(Bridge.NONE_VALUE)
+  @JsonPropertyDescription(
+      "What serves while the chatbot has no local model ready yet (its first deployment, until"
+          + " the models are downloaded and the local backend answers): mock, huggingface (needs"
+          + " spec.huggingface) or none. Traffic then moves to the local backend make-before-break"
+          + " and the bridge backend is removed.")
+  private Bridge bridge = DEFAULT_BRIDGE;
 
   @JsonPropertyDescription("Node labels the local backend pods must run on, for example GPU nodes.")
   private Map<String, String> nodeSelector;
@@ -88,6 +97,14 @@ public class LocalSpec {
 
   public void setDownload(DownloadSpec download) {
     this.download = download;
+  }
+
+  public Bridge getBridge() {
+    return bridge;
+  }
+
+  public void setBridge(Bridge bridge) {
+    this.bridge = bridge;
   }
 
   public Map<String, String> getNodeSelector() {

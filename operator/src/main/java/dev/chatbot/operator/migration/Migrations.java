@@ -37,8 +37,16 @@ public final class Migrations {
    *     Recreate change the old phase until the new one has taken over
    * @param migration the phase change's new status, null when there is none
    * @param smokeTest whether to send the target a chat request before the next step
+   * @param bridge the phase serving (or starting to serve) as a bridge while the local phase has no
+   *     model ready, null when none
    */
-  public record Step(Plan plan, Phase active, MigrationStatus migration, boolean smokeTest) {}
+  public record Step(
+      Plan plan, Phase active, MigrationStatus migration, boolean smokeTest, Phase bridge) {
+
+    public Step(Plan plan, Phase active, MigrationStatus migration, boolean smokeTest) {
+      this(plan, active, migration, smokeTest, null);
+    }
+  }
 
   public static Step decide(
       ChatbotDeployment cr, Observation obs, OperatorSettings settings, Instant now) {
@@ -52,6 +60,10 @@ public final class Migrations {
     if (active == null) {
       return firstDeployment(cr, obs, settings, hashes, storage);
     }
+    Phase bridge = target == Phase.LOCAL ? Defaults.bridge(cr.getSpec()) : null;
+    if (active != bridge) {
+      bridge = null;
+    }
     if (active == target) {
       MigrationStatus m = previous == null ? null : previous.copy();
       if (m != null && !finished(m.getState())) {
@@ -63,7 +75,7 @@ public final class Migrations {
       }
       boolean job = target == Phase.LOCAL && storage;
       return new Step(
-          plan(cr, settings, Set.of(target), target, hashes, storage, job), target, m, false);
+          plan(cr, settings, Set.of(target), target, hashes, storage, job), target, m, false, null);
     }
 
     MigrationStatus m = previous == null ? null : previous.copy();
@@ -83,9 +95,11 @@ public final class Migrations {
       m.setBackendStartedAt(m.getStateSince());
     }
     MigrationSpec spec = cr.getSpec().getMigration();
+    // A bridge exists to serve until the local backend does: always make-before-break.
     boolean recreate =
-        Defaults.or(spec.getStrategy(), MigrationSpec.DEFAULT_STRATEGY)
-            == MigrationStrategy.Recreate;
+        bridge == null
+            && Defaults.or(spec.getStrategy(), MigrationSpec.DEFAULT_STRATEGY)
+                == MigrationStrategy.Recreate;
     boolean downloadsTarget = target == Phase.LOCAL && storage;
     Set<Phase> both = EnumSet.of(active, target);
     Set<Phase> starting = recreate ? Set.of(target) : both;
@@ -104,7 +118,8 @@ public final class Migrations {
             plan(cr, settings, Set.of(active), active, hashes, storage, downloadsTarget),
             active,
             m,
-            false);
+            false,
+            bridge);
       }
       case Downloading -> {
         JobState job = obs.job();
@@ -114,7 +129,11 @@ public final class Migrations {
           finish(m, MigrationState.Failed, Reason.ModelDownloadFailed, job.message(), now);
         }
         return new Step(
-            plan(cr, settings, Set.of(active), active, hashes, storage, true), active, m, false);
+            plan(cr, settings, Set.of(active), active, hashes, storage, true),
+            active,
+            m,
+            false,
+            bridge);
       }
       case StartingBackend -> {
         Plan plan =
@@ -132,7 +151,7 @@ public final class Migrations {
         } else {
           failIfOverdue(m, spec, target, now);
         }
-        return new Step(plan, active, m, smoke);
+        return new Step(plan, active, m, smoke, bridge);
       }
       case SmokeTesting -> {
         // Checked here too: a backend flapping between available and not would otherwise pass
@@ -140,13 +159,13 @@ public final class Migrations {
         Plan plan =
             plan(cr, settings, starting, servingWhileStarting, hashes, storage, downloadsTarget);
         if (failIfOverdue(m, spec, target, now)) {
-          return new Step(plan, active, m, false);
+          return new Step(plan, active, m, false, bridge);
         }
         if (!obs.available(target)) {
           enter(m, MigrationState.StartingBackend, "backend lost availability; waiting", now);
-          return new Step(plan, active, m, false);
+          return new Step(plan, active, m, false, bridge);
         }
-        return new Step(plan, active, m, true);
+        return new Step(plan, active, m, true, bridge);
       }
       case Switching -> {
         if (!obs.available(target)) {
@@ -158,7 +177,8 @@ public final class Migrations {
               plan(cr, settings, starting, servingWhileStarting, hashes, storage, downloadsTarget),
               active,
               m,
-              false);
+              false,
+              bridge);
         }
         // The Service moves to the target in this pass; the old backend goes in the next.
         finish(m, MigrationState.Completed, null, target + " serves traffic", now);
@@ -166,13 +186,18 @@ public final class Migrations {
             plan(cr, settings, starting, target, hashes, storage, downloadsTarget),
             target,
             m,
-            false);
+            false,
+            null);
       }
       default -> {
         // Failed (or a finished state from an older change): the old phase keeps serving, the
         // target's half-made backend goes; a model volume stays for the retry.
         return new Step(
-            plan(cr, settings, Set.of(active), active, hashes, storage, false), active, m, false);
+            plan(cr, settings, Set.of(active), active, hashes, storage, false),
+            active,
+            m,
+            false,
+            bridge);
       }
     }
   }
@@ -185,7 +210,7 @@ public final class Migrations {
     } else {
       finish(m, MigrationState.Failed, Reason.SmokeTestFailed, message, now);
     }
-    return new Step(step.plan(), step.active(), m, false);
+    return new Step(step.plan(), step.active(), m, false, step.bridge());
   }
 
   /**
@@ -199,7 +224,7 @@ public final class Migrations {
         && step.migration() == null
         && step.plan().backends().contains(target)
         && after.available(target)) {
-      return new Step(step.plan(), target, null, false);
+      return new Step(step.plan(), target, null, false, null);
     }
     return step;
   }
@@ -212,6 +237,17 @@ public final class Migrations {
       boolean storage) {
     Phase target = cr.getSpec().getPhase();
     boolean job = target == Phase.LOCAL && storage;
+    Phase bridge = bridge(cr, obs);
+    if (bridge != null) {
+      // Nothing local is ready yet: the bridge serves first, and the change to local (downloads,
+      // start, smoke test, switch) begins once it does.
+      return new Step(
+          plan(cr, settings, Set.of(bridge), bridge, hashes, storage, job),
+          obs.available(bridge) ? bridge : null,
+          null,
+          false,
+          bridge);
+    }
     boolean blocked =
         (target == Phase.HUGGINGFACE && obs.secretProblem() != null)
             || (job && obs.job().kind() != JobState.Kind.SUCCEEDED);
@@ -219,6 +255,21 @@ public final class Migrations {
     Phase active = !blocked && obs.available(target) ? target : null;
     return new Step(
         plan(cr, settings, backends, target, hashes, storage, job), active, null, false);
+  }
+
+  /**
+   * The bridge a local chatbot's first deployment starts with: spec.local.bridge, when it can serve
+   * (a huggingface bridge needs its token Secret); null otherwise.
+   */
+  static Phase bridge(ChatbotDeployment cr, Observation obs) {
+    if (cr.getSpec().getPhase() != Phase.LOCAL) {
+      return null;
+    }
+    Phase bridge = Defaults.bridge(cr.getSpec());
+    if (bridge == Phase.HUGGINGFACE && obs.secretProblem() != null) {
+      return null;
+    }
+    return bridge;
   }
 
   private static Plan plan(

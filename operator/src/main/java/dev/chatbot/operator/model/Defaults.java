@@ -8,6 +8,7 @@ import dev.chatbot.api.v1alpha1.FrontendSpec;
 import dev.chatbot.api.v1alpha1.LocalSpec;
 import dev.chatbot.api.v1alpha1.ModelSource;
 import dev.chatbot.api.v1alpha1.Phase;
+import dev.chatbot.api.v1alpha1.RateLimitSpec;
 import dev.chatbot.api.v1alpha1.ResourceAmounts;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
@@ -42,6 +43,9 @@ public final class Defaults {
   /** The model downloader: Ollama's CLI and server pulling layers, no model loaded. */
   public static final ComputeResources DOWNLOADER_RESOURCES =
       resources("250m", "512Mi", "2", "2Gi");
+
+  /** The downloader Job's pull command: a small JVM (the image caps its heap at 32 MiB). */
+  public static final ComputeResources PULL_RESOURCES = resources("50m", "96Mi", "500m", "192Mi");
 
   public static ComputeResources resources(
       String cpuRequest, String memoryRequest, String cpuLimit, String memoryLimit) {
@@ -85,6 +89,29 @@ public final class Defaults {
         or(user.getMinReplicas(), fallback.getMinReplicas()),
         or(user.getMaxReplicas(), fallback.getMaxReplicas()),
         or(user.getTargetCPUUtilizationPercentage(), fallback.getTargetCPUUtilizationPercentage()));
+  }
+
+  /** The frontend's per-client limit, an empty one (all defaults) when the spec has none. */
+  public static RateLimitSpec rateLimit(FrontendSpec frontend) {
+    return frontend.getRateLimit() == null ? new RateLimitSpec() : frontend.getRateLimit();
+  }
+
+  public static int requestsPerMinute(RateLimitSpec limit) {
+    return or(limit.getRequestsPerMinute(), RateLimitSpec.DEFAULT_REQUESTS_PER_MINUTE);
+  }
+
+  /** The burst: as given, else 10 but at most the per-minute budget (and at least 1). */
+  public static int burst(RateLimitSpec limit) {
+    if (limit.getBurst() != null) {
+      return limit.getBurst();
+    }
+    return Math.max(1, Math.min(RateLimitSpec.DEFAULT_BURST, requestsPerMinute(limit)));
+  }
+
+  /** The phase serving as a bridge while a local chatbot has no model ready, null for none. */
+  public static Phase bridge(ChatbotDeploymentSpec spec) {
+    LocalSpec local = spec.getLocal();
+    return local == null ? null : or(local.getBridge(), LocalSpec.DEFAULT_BRIDGE).phase();
   }
 
   /** Where the local phase's models come from. */

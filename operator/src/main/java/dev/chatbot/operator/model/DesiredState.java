@@ -43,7 +43,7 @@ public record DesiredState(Plan plan, List<HasMetadata> children) {
       out.add(Storage.modelClaim(cr));
     }
     if (plan.downloadJob()) {
-      out.add(Storage.downloadJob(cr));
+      out.add(Storage.downloadJob(cr, settings));
     }
     out.removeIf(Objects::isNull);
     return new DesiredState(plan, List.copyOf(out));

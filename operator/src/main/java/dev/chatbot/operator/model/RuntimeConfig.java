@@ -2,9 +2,12 @@ package dev.chatbot.operator.model;
 
 import dev.chatbot.api.v1alpha1.ChatSpec;
 import dev.chatbot.api.v1alpha1.ChatbotDeployment;
+import dev.chatbot.api.v1alpha1.ClientKey;
+import dev.chatbot.api.v1alpha1.FrontendSpec;
 import dev.chatbot.api.v1alpha1.HuggingFaceSpec;
 import dev.chatbot.api.v1alpha1.LocalSpec;
 import dev.chatbot.api.v1alpha1.Phase;
+import dev.chatbot.api.v1alpha1.RateLimitSpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -67,11 +70,29 @@ public final class RuntimeConfig {
     return data;
   }
 
-  /** Configuration of the frontend: where the backend Service is. */
+  /**
+   * Configuration of the frontend: where the backend Service is, how long a chat call is held while
+   * no backend is ready, and the per-client limit.
+   */
   public static Map<String, String> frontend(ChatbotDeployment cr) {
+    FrontendSpec frontend = cr.getSpec().getFrontend();
+    RateLimitSpec limit = Defaults.rateLimit(frontend);
     Map<String, String> data = new TreeMap<>();
     data.put("role", "frontend");
     data.put("backend_url", "http://" + Names.backendService(cr) + ":" + Names.RUNTIME_PORT);
+    data.put(
+        "hold_seconds",
+        String.valueOf(Defaults.or(frontend.getHoldSeconds(), FrontendSpec.DEFAULT_HOLD_SECONDS)));
+    data.put("client_requests_per_minute", String.valueOf(Defaults.requestsPerMinute(limit)));
+    data.put("client_burst", String.valueOf(Defaults.burst(limit)));
+    ClientKey key = Defaults.or(limit.getKey(), RateLimitSpec.DEFAULT_KEY);
+    data.put("client_key", key.value());
+    if (key == ClientKey.HEADER) {
+      data.put("client_key_header", limit.getHeader());
+    }
+    if (limit.getTrustedProxies() != null && !limit.getTrustedProxies().isEmpty()) {
+      data.put("trusted_proxies", String.join(",", limit.getTrustedProxies()));
+    }
     return data;
   }
 

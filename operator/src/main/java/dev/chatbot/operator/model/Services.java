@@ -1,6 +1,7 @@
 package dev.chatbot.operator.model;
 
 import dev.chatbot.api.v1alpha1.ChatbotDeployment;
+import dev.chatbot.api.v1alpha1.ExternalTrafficPolicy;
 import dev.chatbot.api.v1alpha1.Phase;
 import dev.chatbot.api.v1alpha1.ServiceSpec;
 import dev.chatbot.api.v1alpha1.ServiceType;
@@ -47,6 +48,12 @@ public final class Services {
     }
     List<String> ranges =
         type == ServiceType.LoadBalancer ? spec.getLoadBalancerSourceRanges() : null;
+    // Only NodePort and LoadBalancer Services take outside traffic (the API refuses it on others).
+    ExternalTrafficPolicy policy =
+        type == ServiceType.ClusterIP
+            ? null
+            : Defaults.or(
+                spec.getExternalTrafficPolicy(), ServiceSpec.DEFAULT_EXTERNAL_TRAFFIC_POLICY);
     return new ServiceBuilder()
         .withMetadata(metadata)
         .withNewSpec()
@@ -60,6 +67,7 @@ public final class Services {
                 .withProtocol("TCP")
                 .build())
         .withLoadBalancerSourceRanges(ranges)
+        .withExternalTrafficPolicy(policy == null ? null : policy.name())
         .endSpec()
         .build();
   }

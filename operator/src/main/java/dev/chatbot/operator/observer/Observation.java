@@ -13,6 +13,8 @@ import java.util.Map;
  *     when it can or is not needed
  * @param secretVersion resourceVersion of the token Secret, empty when not needed
  * @param endpoint where users reach the chatbot, from its Service
+ * @param download the download's progress read in this pass, null when it was not read (the status
+ *     keeps the last reading)
  */
 public record Observation(
     Map<Phase, Availability> backends,
@@ -20,7 +22,25 @@ public record Observation(
     JobState job,
     String secretProblem,
     String secretVersion,
-    String endpoint) {
+    String endpoint,
+    DownloadSample download) {
+
+  /** An observation without a reading of the download's progress. */
+  public Observation(
+      Map<Phase, Availability> backends,
+      Availability frontend,
+      JobState job,
+      String secretProblem,
+      String secretVersion,
+      String endpoint) {
+    this(backends, frontend, job, secretProblem, secretVersion, endpoint, null);
+  }
+
+  /** The same observation with the download's state and reading as this pass found them. */
+  public Observation withJob(JobState job, DownloadSample download) {
+    return new Observation(
+        backends, frontend, job, secretProblem, secretVersion, endpoint, download);
+  }
 
   public boolean available(Phase phase) {
     Availability a = backends.get(phase);
@@ -30,9 +50,23 @@ public record Observation(
   /** Replica counts of a Deployment and whether all of its replicas are available. */
   public record Availability(int replicas, int readyReplicas, boolean available) {}
 
-  /** The downloader Job's state. */
-  public record JobState(Kind kind, String message) {
+  /**
+   * The downloader Job's state.
+   *
+   * @param name the Job's name, null when none is wanted
+   * @param uid the Job's uid, null when it does not exist
+   */
+  public record JobState(Kind kind, String message, String name, String uid) {
     public static final JobState NONE = new JobState(Kind.NONE, null);
+
+    public JobState(Kind kind, String message) {
+      this(kind, message, null, null);
+    }
+
+    /** The same Job, failed for this reason. */
+    public JobState failed(String why) {
+      return new JobState(Kind.FAILED, why, name, uid);
+    }
 
     /** Where the Job is. */
     public enum Kind {

@@ -20,6 +20,7 @@ import dev.chatbot.operator.model.DesiredState;
 import dev.chatbot.operator.model.Names;
 import dev.chatbot.operator.model.OperatorSettings;
 import dev.chatbot.operator.model.OperatorSettings.AutoscalingApi;
+import dev.chatbot.operator.observer.DownloadLog;
 import dev.chatbot.operator.observer.Observation;
 import dev.chatbot.operator.observer.Observer;
 import dev.chatbot.operator.observer.TokenSecrets;
@@ -95,6 +96,7 @@ public class ChatbotReconciler implements Reconciler<ChatbotDeployment> {
   private static final Logger LOG = LoggerFactory.getLogger(ChatbotReconciler.class);
   public static final Duration MIGRATION_POLL = Duration.ofSeconds(2);
   static final Duration SECRET_POLL = Duration.ofSeconds(60);
+  static final Duration DOWNLOAD_POLL = DownloadLog.SAMPLE_INTERVAL;
 
   private final OperatorSettings settings;
   private final SmokeTester smokeTester;
@@ -167,7 +169,7 @@ public class ChatbotReconciler implements Reconciler<ChatbotDeployment> {
       return patchIfChanged(cr, before, next);
     }
 
-    Observation observed = Observer.observe(cr, context, settings, secrets);
+    Observation observed = Observer.observe(cr, context, settings, secrets, now);
     Step step = Migrations.decide(cr, observed, settings, now);
     if (step.smokeTest()) {
       Phase target = cr.getSpec().getPhase();
@@ -181,7 +183,8 @@ public class ChatbotReconciler implements Reconciler<ChatbotDeployment> {
     Observation after = Observer.refresh(cr, context, settings, observed);
     step = Migrations.afterApply(step, cr, after);
     ChatbotDeploymentStatus next =
-        StatusBuilder.build(cr, after, step.active(), step.migration(), settings, stamp);
+        StatusBuilder.build(
+            cr, after, step.active(), step.migration(), step.bridge(), settings, stamp);
     for (Transitions.Notice notice : Transitions.between(before, next)) {
       LOG.info("{}: {}", notice.reason(), notice.message());
       events.record(cr, notice.reason(), notice.message());
@@ -194,6 +197,9 @@ public class ChatbotReconciler implements Reconciler<ChatbotDeployment> {
     if ((m != null && !Migrations.finished(m.getState())) || stepped) {
       // A status patch triggers no event: come back for the next step (or the clean-up).
       control.rescheduleAfter(MIGRATION_POLL);
+    } else if (after.job().kind() == Observation.JobState.Kind.RUNNING) {
+      // Pods' progress raises no event either: read it again when the next reading is due.
+      control.rescheduleAfter(DOWNLOAD_POLL);
     } else if (cr.getSpec().getPhase() == Phase.HUGGINGFACE
         || next.getActivePhase() == Phase.HUGGINGFACE) {
       // The token Secret is not watched: look again for rotation or for it to appear.

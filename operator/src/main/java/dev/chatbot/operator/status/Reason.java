@@ -10,6 +10,7 @@ public enum Reason {
   // Ready
   Available(EventType.Normal),
   Migrating(EventType.None),
+  Bridging(EventType.Normal),
   BackendUnavailable(EventType.None),
   FrontendUnavailable(EventType.None),
   InvalidSpec(EventType.Warning),

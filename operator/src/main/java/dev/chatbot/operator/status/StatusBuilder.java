@@ -3,6 +3,7 @@ package dev.chatbot.operator.status;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.chatbot.api.v1alpha1.ChatbotDeployment;
 import dev.chatbot.api.v1alpha1.ChatbotDeploymentStatus;
+import dev.chatbot.api.v1alpha1.DownloadStatus;
 import dev.chatbot.api.v1alpha1.MigrationState;
 import dev.chatbot.api.v1alpha1.MigrationStatus;
 import dev.chatbot.api.v1alpha1.ModelSource;
@@ -76,17 +77,31 @@ public final class StatusBuilder {
     return s;
   }
 
+  /** The status of a pass that ran, with no bridge. */
+  public static ChatbotDeploymentStatus build(
+      ChatbotDeployment cr,
+      Observation obs,
+      Phase active,
+      MigrationStatus migration,
+      OperatorSettings settings,
+      String now) {
+    return build(cr, obs, active, migration, null, settings, now);
+  }
+
   /**
    * The status of a pass that ran.
    *
    * @param active the phase serving traffic once this pass's plan is applied (null: none yet)
    * @param migration the phase change's new status, null when there is none
+   * @param bridge the phase serving (or starting to serve) as a bridge while the local models are
+   *     not ready, null when none
    */
   public static ChatbotDeploymentStatus build(
       ChatbotDeployment cr,
       Observation obs,
       Phase active,
       MigrationStatus migration,
+      Phase bridge,
       OperatorSettings settings,
       String now) {
     ChatbotDeploymentStatus old = current(cr);
@@ -99,7 +114,8 @@ public final class StatusBuilder {
     s.setActivePhase(active);
     s.setMigration(m);
     s.setEndpoint(obs.endpoint());
-    Phase shown = active != null ? active : target;
+    s.setBridge(bridge);
+    Phase shown = active != null ? active : bridge != null ? bridge : target;
     Availability backend = obs.backends().get(shown);
     s.setBackend(replicas(backend));
     boolean frontendOn = Boolean.TRUE.equals(cr.getSpec().getFrontend().getEnabled());
@@ -107,10 +123,12 @@ public final class StatusBuilder {
     if (frontendOn) {
       s.setFrontend(replicas(frontend));
     }
-    s.setModels(models(cr, obs.job()));
+    s.setModels(ModelStatuses.models(cr, obs.job(), obs.download(), old));
+    s.setDownload(ModelStatuses.download(obs.job(), obs.download(), s.getModels(), old));
 
     boolean failed = m != null && m.getState() == MigrationState.Failed && m.getToPhase() == target;
     boolean migrating = active != null && active != target && !failed;
+    boolean bridging = migrating && active == bridge;
     boolean backendUp = backend != null && backend.available();
     boolean frontendUp = !frontendOn || (frontend != null && frontend.available());
 
@@ -125,6 +143,19 @@ public final class StatusBuilder {
       ready = false;
       reason = Reason.SecretNotFound;
       message = obs.secretProblem() + (active == null ? "" : "; " + active + " keeps serving");
+    } else if (bridging) {
+      ready = false;
+      reason = Reason.Bridging;
+      message =
+          active
+              + " serves as a bridge until "
+              + target
+              + " is ready: "
+              // The first pass with the bridge serving has not started the change yet.
+              + (m == null ? "starting the change to " + target : m.getMessage())
+              + (s.getDownload() == null || s.getDownload().getPhase() == ModelStatus.State.Ready
+                  ? ""
+                  : " (" + s.getDownload().getProgress() + ")");
     } else if (migrating) {
       ready = false;
       reason = Reason.Migrating;
@@ -151,7 +182,7 @@ public final class StatusBuilder {
             Conditions.PROGRESSING,
             progressing,
             progressing
-                ? (migrating ? Reason.Migrating : Reason.RollingOut)
+                ? (bridging ? Reason.Bridging : migrating ? Reason.Migrating : Reason.RollingOut)
                 : (ready ? Reason.Complete : reason),
             progressing ? message : (ready ? "rollout complete" : message),
             gen,
@@ -165,7 +196,7 @@ public final class StatusBuilder {
             failed ? "change to " + target + " failed: " + m.getMessage() : "no failed change",
             gen,
             now);
-    c = modelCondition(c, cr, obs.job(), gen, now);
+    c = modelCondition(c, cr, obs.job(), s.getDownload(), gen, now);
     c = autoscalingCondition(c, cr, settings, gen, now);
     s.setConditions(c);
     return s;
@@ -184,7 +215,12 @@ public final class StatusBuilder {
   }
 
   private static List<Condition> modelCondition(
-      List<Condition> c, ChatbotDeployment cr, JobState job, Long gen, String now) {
+      List<Condition> c,
+      ChatbotDeployment cr,
+      JobState job,
+      DownloadStatus download,
+      Long gen,
+      String now) {
     var local = cr.getSpec().getLocal();
     if (local == null) {
       return Conditions.remove(c, Conditions.MODEL_READY);
@@ -218,7 +254,11 @@ public final class StatusBuilder {
               Conditions.MODEL_READY,
               false,
               Reason.Downloading,
-              "model download running",
+              "model download running"
+                  + (download == null ? "" : ": " + download.getProgress())
+                  + (download == null || download.getMessage() == null
+                      ? ""
+                      : " (" + download.getMessage() + ")"),
               gen,
               now);
       case NONE ->
@@ -253,28 +293,6 @@ public final class StatusBuilder {
         now);
   }
 
-  private static List<ModelStatus> models(ChatbotDeployment cr, JobState job) {
-    var local = cr.getSpec().getLocal();
-    if (local == null || local.getModels() == null) {
-      return null;
-    }
-    boolean image = Defaults.modelSource(local) == ModelSource.IMAGE;
-    return local.getModels().stream()
-        .map(
-            name -> {
-              if (image) {
-                return new ModelStatus(name, ModelStatus.State.Ready, "in the image");
-              }
-              return switch (job.kind()) {
-                case SUCCEEDED -> new ModelStatus(name, ModelStatus.State.Ready, null);
-                case FAILED -> new ModelStatus(name, ModelStatus.State.Failed, job.message());
-                case RUNNING -> new ModelStatus(name, ModelStatus.State.Downloading, null);
-                case NONE -> new ModelStatus(name, ModelStatus.State.Pending, null);
-              };
-            })
-        .toList();
-  }
-
   /** The status as it was, with the generation and target phase of this resource. */
   private static ChatbotDeploymentStatus observedAsBefore(ChatbotDeployment cr) {
     ChatbotDeploymentStatus old = current(cr);
@@ -287,6 +305,8 @@ public final class StatusBuilder {
     s.setFrontend(old.getFrontend());
     s.setEndpoint(old.getEndpoint());
     s.setModels(old.getModels());
+    s.setDownload(old.getDownload());
+    s.setBridge(old.getBridge());
     return s;
   }
 }

@@ -3,10 +3,16 @@ package dev.chatbot.operator.validation;
 import dev.chatbot.api.v1alpha1.AutoscalingSpec;
 import dev.chatbot.api.v1alpha1.ChatbotDeployment;
 import dev.chatbot.api.v1alpha1.ChatbotDeploymentSpec;
+import dev.chatbot.api.v1alpha1.ClientKey;
 import dev.chatbot.api.v1alpha1.ComputeResources;
+import dev.chatbot.api.v1alpha1.ExternalTrafficPolicy;
 import dev.chatbot.api.v1alpha1.HuggingFaceSpec;
 import dev.chatbot.api.v1alpha1.LocalSpec;
+import dev.chatbot.api.v1alpha1.Phase;
+import dev.chatbot.api.v1alpha1.RateLimitSpec;
 import dev.chatbot.api.v1alpha1.ResourceAmounts;
+import dev.chatbot.api.v1alpha1.ServiceSpec;
+import dev.chatbot.api.v1alpha1.ServiceType;
 import dev.chatbot.api.v1alpha1.StorageSpec;
 import dev.chatbot.operator.model.Defaults;
 import dev.chatbot.operator.model.Names;
@@ -22,6 +28,8 @@ import java.util.regex.Pattern;
 public final class SpecValidator {
   private static final Pattern MODEL = Pattern.compile(LocalSpec.MODEL_PATTERN);
   private static final Pattern QUANTITY = Pattern.compile(ResourceAmounts.QUANTITY_PATTERN);
+  private static final Pattern HEADER = Pattern.compile(RateLimitSpec.HEADER_PATTERN);
+  private static final Pattern CIDR = Pattern.compile(RateLimitSpec.CIDR_PATTERN);
 
   /** One broken rule: the field's path from the resource root and what is wrong. */
   public record Violation(String field, String message) {
@@ -51,6 +59,9 @@ public final class SpecValidator {
     autoscaling(out, "spec.frontend.autoscaling", Defaults.frontendAutoscaling(spec));
     resources(out, "spec.backend.resources", spec.getBackend().getResources());
     resources(out, "spec.frontend.resources", spec.getFrontend().getResources());
+    rateLimit(out, Defaults.rateLimit(spec.getFrontend()));
+    service(out, spec.getFrontend().getService());
+    bridge(out, spec);
     switch (spec.getPhase()) {
       case HUGGINGFACE -> huggingface(out, spec.getHuggingface());
       case LOCAL -> local(out, spec.getLocal());
@@ -106,6 +117,92 @@ public final class SpecValidator {
         && limit != null
         && new Quantity(request).compareTo(new Quantity(limit)) > 0) {
       out.add(new Violation(path, "must not exceed the limit (" + request + " > " + limit + ")"));
+    }
+  }
+
+  private static void rateLimit(List<Violation> out, RateLimitSpec limit) {
+    String path = "spec.frontend.rateLimit";
+    if (limit.getKey() == ClientKey.HEADER
+        && (limit.getHeader() == null || limit.getHeader().isEmpty())) {
+      out.add(new Violation(path + ".header", "is required when key is header"));
+    }
+    if (limit.getHeader() != null && !HEADER.matcher(limit.getHeader()).matches()) {
+      out.add(new Violation(path + ".header", "is not an HTTP header name: " + limit.getHeader()));
+    }
+    int perMinute = Defaults.requestsPerMinute(limit);
+    if (limit.getBurst() != null && perMinute > 0 && limit.getBurst() > perMinute) {
+      out.add(
+          new Violation(
+              path + ".burst",
+              "must not exceed requestsPerMinute (" + limit.getBurst() + " > " + perMinute + ")"));
+    }
+    List<String> proxies = limit.getTrustedProxies();
+    for (int i = 0; proxies != null && i < proxies.size(); i++) {
+      if (!cidr(proxies.get(i))) {
+        out.add(
+            new Violation(
+                path + ".trustedProxies[" + i + "]",
+                "is not an address or CIDR range: " + proxies.get(i)));
+      }
+    }
+  }
+
+  /**
+   * Whether text is an IPv4 or IPv6 address with an optional prefix, as the runtime reads them. The
+   * schema's pattern lets a few malformed IPv6 forms through (such as 1:2:3); checked here by hand,
+   * never by a DNS lookup.
+   */
+  static boolean cidr(String text) {
+    if (text == null || !CIDR.matcher(text).matches()) {
+      return false;
+    }
+    String address = text.contains("/") ? text.substring(0, text.indexOf('/')) : text;
+    if (!address.contains(":")) {
+      return true;
+    }
+    String[] halves = address.split("::", -1);
+    if (halves.length > 2) {
+      return false;
+    }
+    int groups = 0;
+    for (String half : halves) {
+      if (half.isEmpty()) {
+        continue;
+      }
+      for (String group : half.split(":", -1)) {
+        if (group.isEmpty()) {
+          return false;
+        }
+        groups++;
+      }
+    }
+    return halves.length == 2 ? groups <= 7 : groups == 8;
+  }
+
+  private static void service(List<Violation> out, ServiceSpec service) {
+    if (service != null
+        && service.getExternalTrafficPolicy() == ExternalTrafficPolicy.Local
+        && service.getType() == ServiceType.ClusterIP) {
+      out.add(
+          new Violation(
+              "spec.frontend.service.externalTrafficPolicy",
+              "Local needs type NodePort or LoadBalancer"));
+    }
+  }
+
+  private static void bridge(List<Violation> out, ChatbotDeploymentSpec spec) {
+    if (Defaults.bridge(spec) != Phase.HUGGINGFACE) {
+      return;
+    }
+    HuggingFaceSpec hf = spec.getHuggingface();
+    if (hf == null
+        || hf.getModel() == null
+        || hf.getModel().isBlank()
+        || hf.getTokenSecretRef() == null) {
+      out.add(
+          new Violation(
+              "spec.huggingface",
+              "model and tokenSecretRef are required when local.bridge is huggingface"));
     }
   }
 

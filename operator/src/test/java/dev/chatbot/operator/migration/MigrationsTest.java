@@ -2,6 +2,7 @@ package dev.chatbot.operator.migration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.chatbot.api.v1alpha1.Bridge;
 import dev.chatbot.api.v1alpha1.ChatbotDeployment;
 import dev.chatbot.api.v1alpha1.ChatbotDeploymentStatus;
 import dev.chatbot.api.v1alpha1.MigrationState;
@@ -237,5 +238,119 @@ class MigrationsTest {
     Step s = advance(cr, seen(Set.of(Phase.MOCK), null), T0.plusSeconds(1));
     assertThat(s.migration().getState()).isEqualTo(MigrationState.Aborted);
     assertThat(s.plan().backends()).containsExactly(Phase.MOCK);
+  }
+
+  static ChatbotDeployment bridged(Bridge bridge) {
+    ChatbotDeployment cr = Fixtures.example("local-download.yaml", "ns");
+    cr.getMetadata().setGeneration(1L);
+    cr.getSpec().getLocal().setBridge(bridge);
+    cr.setStatus(new ChatbotDeploymentStatus());
+    return cr;
+  }
+
+  static Observation withJob(Set<Phase> available, JobState.Kind job) {
+    return seen(available, null).withJob(new JobState(job, null, "private-download-1", "u1"), null);
+  }
+
+  @Test
+  void aBridgeServesFromTheFirstDeploymentUntilTheLocalBackendPassesItsSmokeTest() {
+    ChatbotDeployment cr = bridged(Bridge.MOCK);
+    cr.getSpec().getMigration().setStrategy(MigrationStrategy.Recreate);
+    Step s = advance(cr, withJob(Set.of(), JobState.Kind.RUNNING), T0);
+    assertThat(s.plan().backends()).containsExactly(Phase.MOCK);
+    assertThat(s.plan().serving()).isEqualTo(Phase.MOCK);
+    assertThat(s.plan().downloadJob()).as("the download starts at once").isTrue();
+    assertThat(s.bridge()).isEqualTo(Phase.MOCK);
+    assertThat(s.active()).as("nothing serves before the bridge is available").isNull();
+
+    s = advance(cr, withJob(Set.of(Phase.MOCK), JobState.Kind.RUNNING), T0.plusSeconds(5));
+    assertThat(s.active()).isEqualTo(Phase.MOCK);
+    assertThat(s.bridge()).isEqualTo(Phase.MOCK);
+
+    // The change to local: the download goes on while the bridge serves.
+    // (Preparing passes within the pass that starts the change.)
+    s = advance(cr, withJob(Set.of(Phase.MOCK), JobState.Kind.RUNNING), T0.plusSeconds(6));
+    assertThat(s.migration().getState()).isEqualTo(MigrationState.Downloading);
+    assertThat(s.plan().downloadJob()).isTrue();
+    s = advance(cr, withJob(Set.of(Phase.MOCK), JobState.Kind.RUNNING), T0.plusSeconds(7));
+    assertThat(s.migration().getState()).isEqualTo(MigrationState.Downloading);
+    assertThat(s.plan().backends()).containsExactly(Phase.MOCK);
+    assertThat(s.bridge()).isEqualTo(Phase.MOCK);
+    s = advance(cr, withJob(Set.of(Phase.MOCK), JobState.Kind.SUCCEEDED), T0.plusSeconds(600));
+    assertThat(s.migration().getState()).isEqualTo(MigrationState.StartingBackend);
+
+    // Make-before-break even under Recreate: the bridge serves while local starts.
+    s = advance(cr, withJob(Set.of(Phase.MOCK), JobState.Kind.SUCCEEDED), T0.plusSeconds(601));
+    assertThat(s.plan().backends()).containsExactlyInAnyOrder(Phase.MOCK, Phase.LOCAL);
+    assertThat(s.plan().serving()).isEqualTo(Phase.MOCK);
+    s =
+        advance(
+            cr,
+            withJob(Set.of(Phase.MOCK, Phase.LOCAL), JobState.Kind.SUCCEEDED),
+            T0.plusSeconds(602));
+    assertThat(s.migration().getState()).isEqualTo(MigrationState.SmokeTesting);
+    s =
+        Migrations.decide(
+            cr, withJob(Set.of(Phase.MOCK, Phase.LOCAL), JobState.Kind.SUCCEEDED), SETTINGS, T0);
+    assertThat(s.smokeTest()).isTrue();
+    assertThat(s.plan().serving()).isEqualTo(Phase.MOCK);
+    s = Migrations.afterSmokeTest(s, true, "answered", T0.plusSeconds(603));
+    assertThat(s.bridge()).isEqualTo(Phase.MOCK);
+    cr.getStatus().setMigration(s.migration());
+
+    s =
+        advance(
+            cr,
+            withJob(Set.of(Phase.MOCK, Phase.LOCAL), JobState.Kind.SUCCEEDED),
+            T0.plusSeconds(604));
+    assertThat(s.migration().getState()).isEqualTo(MigrationState.Completed);
+    assertThat(s.plan().serving()).isEqualTo(Phase.LOCAL);
+    assertThat(s.active()).isEqualTo(Phase.LOCAL);
+    assertThat(s.bridge()).isNull();
+    s =
+        advance(
+            cr,
+            withJob(Set.of(Phase.MOCK, Phase.LOCAL), JobState.Kind.SUCCEEDED),
+            T0.plusSeconds(605));
+    assertThat(s.plan().backends()).as("the bridge backend goes").containsExactly(Phase.LOCAL);
+    assertThat(s.bridge()).isNull();
+  }
+
+  @Test
+  void aFailedDownloadLeavesTheBridgeServing() {
+    ChatbotDeployment cr = bridged(Bridge.MOCK);
+    advance(cr, withJob(Set.of(Phase.MOCK), JobState.Kind.RUNNING), T0);
+    advance(cr, withJob(Set.of(Phase.MOCK), JobState.Kind.RUNNING), T0);
+    advance(cr, withJob(Set.of(Phase.MOCK), JobState.Kind.RUNNING), T0);
+    Step s = advance(cr, withJob(Set.of(Phase.MOCK), JobState.Kind.FAILED), T0.plusSeconds(60));
+    assertThat(s.migration().getState()).isEqualTo(MigrationState.Failed);
+    assertThat(s.migration().getReason()).isEqualTo(Reason.ModelDownloadFailed.name());
+    s = advance(cr, withJob(Set.of(Phase.MOCK), JobState.Kind.FAILED), T0.plusSeconds(61));
+    assertThat(s.active()).isEqualTo(Phase.MOCK);
+    assertThat(s.plan().serving()).isEqualTo(Phase.MOCK);
+    assertThat(s.bridge()).isEqualTo(Phase.MOCK);
+  }
+
+  @Test
+  void aHuggingfaceBridgeNeedsItsTokenAndNoBridgeIsTodaysBehaviour() {
+    ChatbotDeployment cr = bridged(Bridge.HUGGINGFACE);
+    Step s =
+        Migrations.decide(
+            cr,
+            seen(Set.of(), "Secret hf-token not found")
+                .withJob(new JobState(JobState.Kind.RUNNING, null, "j", "u"), null),
+            SETTINGS,
+            T0);
+    assertThat(s.bridge()).as("no token, no bridge").isNull();
+    s = Migrations.decide(cr, withJob(Set.of(), JobState.Kind.RUNNING), SETTINGS, T0);
+    assertThat(s.bridge()).isEqualTo(Phase.HUGGINGFACE);
+    assertThat(s.plan().backends()).containsExactly(Phase.HUGGINGFACE);
+
+    cr = bridged(Bridge.NONE);
+    s = Migrations.decide(cr, withJob(Set.of(), JobState.Kind.RUNNING), SETTINGS, T0);
+    assertThat(s.bridge()).isNull();
+    assertThat(s.plan().backends()).as("no backend until the download is done").isEmpty();
+    assertThat(s.plan().downloadJob()).isTrue();
+    assertThat(s.active()).isNull();
   }
 }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.chatbot.api.v1alpha1.AutoscalingSpec;
 import dev.chatbot.api.v1alpha1.ChatbotDeployment;
+import dev.chatbot.api.v1alpha1.ClientKey;
+import dev.chatbot.api.v1alpha1.ExternalTrafficPolicy;
 import dev.chatbot.api.v1alpha1.Phase;
 import dev.chatbot.api.v1alpha1.ServiceType;
 import dev.chatbot.operator.model.OperatorSettings.AutoscalingApi;
@@ -190,22 +192,51 @@ class DesiredStateTest {
     PersistentVolumeClaim pvc = one(all, PersistentVolumeClaim.class, "private-models");
     assertThat(pvc.getSpec().getResources().getRequests().get("storage").toString())
         .isEqualTo("20Gi");
-    Job job = one(all, Job.class, Storage.downloadJobName(cr));
+    Job job = one(all, Job.class, Storage.downloadJobName(cr, Fixtures.settings()));
     assertThat(job.getSpec().getBackoffLimit()).isEqualTo(3);
     assertThat(job.getSpec().getActiveDeadlineSeconds()).isEqualTo(3600L);
-    var downloader = job.getSpec().getTemplate().getSpec().getContainers().get(0);
-    String script = downloader.getCommand().get(2);
-    assertThat(script.indexOf("ollama serve")).isLessThan(script.indexOf("ollama pull"));
-    assertThat(script).contains("already present, skipped");
-    assertThat(downloader.getEnv()).anyMatch(e -> e.getValue().equals("qwen2.5:0.5b llama3.2"));
+    var containers = job.getSpec().getTemplate().getSpec().getContainers();
+    assertThat(containers).extracting(c -> c.getName()).containsExactly("ollama", "pull");
+    String script = containers.get(0).getCommand().get(2);
+    assertThat(script).contains("ollama serve").contains("$RESULT");
+    var pull = containers.get(1);
+    assertThat(pull.getImage()).isEqualTo(Fixtures.settings().runtimeImage());
+    assertThat(pull.getArgs())
+        .startsWith("pull")
+        .containsSubsequence("--stall-seconds", "120")
+        .containsSubsequence("--termination-log", "/run/download/result")
+        .endsWith("qwen2.5:0.5b", "llama3.2");
+    assertThat(pull.getTerminationMessagePolicy()).isEqualTo("FallbackToLogsOnError");
+    // The models volume is read-only for the pull; the result volume is shared.
+    assertThat(pull.getVolumeMounts())
+        .anyMatch(
+            m -> m.getMountPath().equals("/run/download") && !Boolean.TRUE.equals(m.getReadOnly()));
+    assertThat(containers.get(0).getEnv()).anyMatch(e -> e.getName().equals("OLLAMA_NOPRUNE"));
+  }
+
+  @Test
+  void stallSecondsReachThePullAndAnyJobChangeIsANewJob() {
+    ChatbotDeployment cr = Fixtures.example("local-download.yaml", "chat");
+    String first = Storage.downloadJobName(cr, Fixtures.settings());
+    cr.getSpec().getLocal().getDownload().setStallSeconds(30);
+    Job job = Storage.downloadJob(cr, Fixtures.settings());
+    assertThat(job.getSpec().getTemplate().getSpec().getContainers().get(1).getArgs())
+        .containsSubsequence("--stall-seconds", "30");
+    assertThat(job.getMetadata().getName()).isNotEqualTo(first);
+    cr.getSpec().getLocal().getDownload().setStallSeconds(120);
+    assertThat(Storage.downloadJobName(cr, Fixtures.settings())).isEqualTo(first);
+    cr.getSpec().getLocal().getStorage().setSize("40Gi");
+    assertThat(Storage.downloadJobName(cr, Fixtures.settings()))
+        .as("a larger volume retries a download that filled the old one")
+        .isNotEqualTo(first);
   }
 
   @Test
   void aNewModelListIsANewJobAndExistingClaimsAreReused() {
     ChatbotDeployment cr = Fixtures.example("local-download.yaml", "chat");
-    String first = Storage.downloadJobName(cr);
+    String first = Storage.downloadJobName(cr, Fixtures.settings());
     cr.getSpec().getLocal().setModels(List.of("phi3"));
-    assertThat(Storage.downloadJobName(cr)).isNotEqualTo(first);
+    assertThat(Storage.downloadJobName(cr, Fixtures.settings())).isNotEqualTo(first);
     cr.getSpec().getLocal().getStorage().setExistingClaim("shared-models");
     assertThat(Storage.modelClaim(cr)).isNull();
     assertThat(Deployments.modelsVolume(cr, true).getPersistentVolumeClaim().getClaimName())
@@ -262,5 +293,42 @@ class DesiredStateTest {
         .satisfies(
             p ->
                 assertThat(p.getPodSelector().getMatchLabels()).containsKey(Names.LABEL_COMPONENT));
+  }
+
+  @Test
+  void frontendLimitsAndHoldReachTheRuntimeConfig() {
+    ChatbotDeployment cr = Fixtures.example("mock.yaml", "chat");
+    assertThat(RuntimeConfig.frontend(cr))
+        .containsEntry("hold_seconds", "30")
+        .containsEntry("client_requests_per_minute", "600")
+        .containsEntry("client_burst", "10")
+        .containsEntry("client_key", "address")
+        .doesNotContainKeys("client_key_header", "trusted_proxies");
+    cr.getSpec().getFrontend().setHoldSeconds(0);
+    var limit = cr.getSpec().getFrontend().getRateLimit();
+    limit.setRequestsPerMinute(6);
+    limit.setKey(ClientKey.HEADER);
+    limit.setHeader("X-User");
+    limit.setTrustedProxies(List.of("10.0.0.0/8", "fd00::/8"));
+    assertThat(RuntimeConfig.frontend(cr))
+        .containsEntry("hold_seconds", "0")
+        .containsEntry("client_requests_per_minute", "6")
+        .as("the default burst stays within a small budget")
+        .containsEntry("client_burst", "6")
+        .containsEntry("client_key", "header")
+        .containsEntry("client_key_header", "X-User")
+        .containsEntry("trusted_proxies", "10.0.0.0/8,fd00::/8");
+    cr.getSpec().getFrontend().setRateLimit(null);
+    assertThat(RuntimeConfig.frontend(cr)).containsEntry("client_burst", "10");
+  }
+
+  @Test
+  void externalTrafficPolicyOnlyOnServicesThatTakeOutsideTraffic() {
+    ChatbotDeployment cr = Fixtures.example("mock.yaml", "chat");
+    assertThat(Services.frontend(cr).getSpec().getExternalTrafficPolicy()).isEqualTo("Cluster");
+    cr.getSpec().getFrontend().getService().setExternalTrafficPolicy(ExternalTrafficPolicy.Local);
+    assertThat(Services.frontend(cr).getSpec().getExternalTrafficPolicy()).isEqualTo("Local");
+    cr.getSpec().getFrontend().getService().setType(ServiceType.ClusterIP);
+    assertThat(Services.frontend(cr).getSpec().getExternalTrafficPolicy()).isNull();
   }
 }

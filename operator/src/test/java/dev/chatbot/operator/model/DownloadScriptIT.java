@@ -12,65 +12,56 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Runs the downloader Job's script with /bin/sh against a stand-in `ollama` CLI whose exit codes
- * follow the real one (non-zero when the server streams an error line inside a 200 answer), and
- * lints it with shellcheck (Debian package {@code shellcheck}; missing, the lint is skipped outside
- * CI and fails with {@code CI=true}).
+ * Runs the downloader Job's Ollama-container script with /bin/sh against a stand-in `ollama` CLI
+ * ({@code serve} sleeps, or dies at once with $DIE), and lints it with shellcheck (Debian package
+ * {@code shellcheck}; missing, the lint is skipped outside CI and fails with {@code CI=true}).
  */
 class DownloadScriptIT {
   @TempDir Path dir;
 
-  /** A fake CLI: models are files in $STORE; names in $FAIL fail to pull; $LIE pulls nothing. */
+  /** A fake CLI whose server runs until killed, or exits 7 at once when $DIE is set. */
   static final String FAKE_OLLAMA =
       String.join(
           "\n",
           "#!/bin/sh",
           "case \"$1\" in",
-          "  serve) exec sleep 30 ;;",
-          "  list) exit 0 ;;",
-          "  show) [ -f \"$STORE/$2\" ] ;;",
-          "  pull)",
-          "    echo \"pull $2\" >> \"$STORE/pulls\"",
-          "    case \" $FAIL \" in *\" $2 \"*)"
-              + " echo 'Error: pull model manifest: file does not exist' >&2; exit 1 ;; esac",
-          "    case \" $LIE \" in *\" $2 \"*) exit 0 ;; esac",
-          "    touch \"$STORE/$2\" ;;",
+          "  serve) [ -n \"$DIE\" ] && exit 7; echo $$ > \"$PIDFILE\"; exec sleep 60 ;;",
           "esac",
           "");
 
-  Result run(String models, String fail, String lie, String... present) throws Exception {
+  record Result(int exit, String output, String terminationLog) {}
+
+  /** Starts the script; writes the pull's result file once the fake server runs, unless dies. */
+  Result run(boolean dies) throws Exception {
     Path bin = Files.createDirectories(dir.resolve("bin"));
-    Path store = Files.createDirectories(dir.resolve("store"));
     Path cli = bin.resolve("ollama");
     Files.writeString(cli, FAKE_OLLAMA, StandardCharsets.UTF_8);
     Files.setPosixFilePermissions(cli, PosixFilePermissions.fromString("rwxr-xr-x"));
-    for (String p : present) {
-      Files.createFile(store.resolve(p));
-    }
+    Path result = dir.resolve("result");
+    Path pidFile = dir.resolve("server.pid");
     Path log = dir.resolve("termination-log");
-    ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-c", Storage.DOWNLOAD_SCRIPT);
+    ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-c", Storage.SERVER_SCRIPT);
     pb.environment().put("PATH", bin + ":/usr/bin:/bin");
-    pb.environment().put("MODELS", models);
-    pb.environment().put("STORE", store.toString());
-    pb.environment().put("FAIL", fail);
-    pb.environment().put("LIE", lie);
+    pb.environment().put("RESULT", result.toString());
+    pb.environment().put("PIDFILE", pidFile.toString());
+    pb.environment().put("DIE", dies ? "1" : "");
     pb.environment().put("TERMINATION_LOG", log.toString());
     pb.redirectErrorStream(true);
     Process process = pb.start();
-    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!dies) {
+      org.awaitility.Awaitility.await()
+          .atMost(java.time.Duration.ofSeconds(20))
+          .until(() -> Files.exists(pidFile));
+      assertThat(process.isAlive()).as("serves until the pull is done").isTrue();
+      Files.writeString(result, "{\"status\":\"success\"}\n");
+    }
     assertThat(process.waitFor(20, TimeUnit.SECONDS)).isTrue();
-    Path pulls = store.resolve("pulls");
-    return new Result(
-        process.exitValue(),
-        out,
-        Files.exists(log) ? Files.readString(log) : "",
-        Files.exists(pulls) ? Files.readString(pulls) : "");
+    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    return new Result(process.exitValue(), out, Files.exists(log) ? Files.readString(log) : "");
   }
 
-  record Result(int exit, String output, String terminationLog, String pulls) {}
-
   static final Path SCRIPT =
-      Path.of("src/main/resources/dev/chatbot/operator/model/download-models.sh");
+      Path.of("src/main/resources/dev/chatbot/operator/model/download-server.sh");
 
   @Test
   void theScriptPassesShellcheck() throws Exception {
@@ -101,33 +92,24 @@ class DownloadScriptIT {
   void theJobRunsTheScriptWithoutItsLeadingComments() throws Exception {
     String file = Files.readString(SCRIPT, StandardCharsets.UTF_8);
     assertThat(file).startsWith("#").contains("# shellcheck shell=sh");
-    assertThat(Storage.DOWNLOAD_SCRIPT)
-        .startsWith("set -eu\n")
+    assertThat(Storage.SERVER_SCRIPT)
+        .startsWith("set -u\n")
         .doesNotContain("shellcheck")
         .doesNotEndWith("\n");
-    assertThat(file).endsWith(Storage.DOWNLOAD_SCRIPT + "\n");
+    assertThat(file).endsWith(Storage.SERVER_SCRIPT + "\n");
   }
 
   @Test
-  void pullsEachMissingModelAndSkipsPresentOnes() throws Exception {
-    Result r = run("llama3.2 qwen2.5:0.5b", "", "", "llama3.2");
+  void theServerStopsOnceThePullHasWrittenItsResult() throws Exception {
+    Result r = run(false);
     assertThat(r.exit()).isZero();
-    assertThat(r.output()).contains("model llama3.2: already present, skipped");
-    assertThat(r.pulls()).isEqualTo("pull qwen2.5:0.5b\n");
-    assertThat(r.terminationLog()).contains("all models ready");
+    assertThat(r.terminationLog()).contains("pull finished; ollama serve stopped");
   }
 
   @Test
-  void aFailedPullFailsTheJobNamingTheModel() throws Exception {
-    Result r = run("llama3.2 nope", "nope", "");
-    assertThat(r.exit()).isNotZero();
-    assertThat(r.terminationLog()).contains("model nope: failed");
-  }
-
-  @Test
-  void aPullThatClaimsSuccessWithoutTheModelFails() throws Exception {
-    Result r = run("ghost", "", "ghost");
-    assertThat(r.exit()).isNotZero();
-    assertThat(r.terminationLog()).contains("model ghost: pull reported success");
+  void aServerThatDiesFailsTheContainer() throws Exception {
+    Result r = run(true);
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.terminationLog()).contains("ollama serve exited with status 7");
   }
 }

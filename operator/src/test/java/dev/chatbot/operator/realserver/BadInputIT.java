@@ -181,6 +181,50 @@ class BadInputIT {
               "ollama requests > limits (operator rule)",
               "{phase: local, local: {models: [llama3.2], ollama: {resources: {requests: {memory: 8Gi}, limits: {memory: 4Gi}}}}}",
               "spec.local.ollama.resources.requests.memory"),
+          rejected(
+              "negative holdSeconds",
+              "{phase: mock, frontend: {holdSeconds: -1}}",
+              "spec.frontend.holdSeconds"),
+          rejected(
+              "bad enum rate-limit key",
+              "{phase: mock, frontend: {rateLimit: {key: cookie}}}",
+              "spec.frontend.rateLimit.key"),
+          rejected(
+              "trusted proxy that is not an address",
+              "{phase: mock, frontend: {rateLimit: {trustedProxies: [lb.example.com]}}}",
+              "spec.frontend.rateLimit.trustedProxies"),
+          rejected(
+              "bad enum externalTrafficPolicy",
+              "{phase: mock, frontend: {service: {externalTrafficPolicy: Nearest}}}",
+              "spec.frontend.service.externalTrafficPolicy"),
+          rejected(
+              "bad enum bridge",
+              "{phase: local, local: {models: [llama3.2], bridge: openai}}",
+              "spec.local.bridge"),
+          rejected(
+              "stallSeconds below 10",
+              "{phase: local, local: {models: [llama3.2], download: {stallSeconds: 5}}}",
+              "spec.local.download.stallSeconds"),
+          invalidSpec(
+              "header key without a header (CEL)",
+              "{phase: mock, frontend: {rateLimit: {key: header}}}",
+              "spec.frontend.rateLimit.header"),
+          invalidSpec(
+              "burst above the per-minute budget (CEL)",
+              "{phase: mock, frontend: {rateLimit: {requestsPerMinute: 5, burst: 6}}}",
+              "spec.frontend.rateLimit.burst"),
+          invalidSpec(
+              "externalTrafficPolicy Local on a ClusterIP Service (CEL)",
+              "{phase: mock, frontend: {service: {type: ClusterIP, externalTrafficPolicy: Local}}}",
+              "spec.frontend.service.externalTrafficPolicy"),
+          invalidSpec(
+              "huggingface bridge without spec.huggingface (CEL)",
+              "{phase: local, local: {models: [llama3.2], bridge: huggingface}}",
+              "spec.huggingface"),
+          invalidSpec(
+              "malformed IPv6 trusted proxy (operator rule)",
+              "{phase: mock, frontend: {rateLimit: {trustedProxies: ['1:2:3']}}}",
+              "spec.frontend.rateLimit.trustedProxies[0]"),
           new Case(
               "name longer than 40 characters (operator rule)",
               LONG_NAME,

@@ -17,11 +17,15 @@ import dev.chatbot.operator.migration.HttpSmokeTester;
 import dev.chatbot.operator.status.Conditions;
 import dev.chatbot.operator.support.ClusterSimulator;
 import dev.chatbot.operator.support.Fixtures;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReview;
 import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReviewBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -67,7 +71,12 @@ class RbacIT {
      * mock, then phase huggingface with its backend available: the production smoke test lists the
      * backend's pods; none runs, so the migration fails with SmokeTestFailed.
      */
-    MIGRATION
+    MIGRATION,
+    /**
+     * examples/local-download.yaml with its Job left running and a downloader pod whose pull
+     * container runs: the operator lists the Job's pods and reads that container's log tail.
+     */
+    DOWNLOAD_PROGRESS
   }
 
   /** How the missing rule shows. */
@@ -84,7 +93,9 @@ class RbacIT {
     /** The chatbot gets Ready, but no Event is recorded (audit: 403 on create events). */
     NO_EVENTS,
     /** Leader election refuses to start: the operator never leads, nothing is reconciled. */
-    NEVER_LEADS
+    NEVER_LEADS,
+    /** status.download.message says the downloader's log cannot be read: HTTP 403. */
+    NO_PROGRESS
   }
 
   record Need(Scenario scenario, Failure failure) {}
@@ -101,6 +112,7 @@ class RbacIT {
           Map.entry("horizontalpodautoscalers", new Need(Scenario.MOCK, Failure.LIST_FORBIDDEN)),
           Map.entry("secrets", new Need(Scenario.HUGGINGFACE, Failure.RECONCILE_ERROR)),
           Map.entry("pods", new Need(Scenario.MIGRATION, Failure.RECONCILE_ERROR)),
+          Map.entry("pods/log", new Need(Scenario.DOWNLOAD_PROGRESS, Failure.NO_PROGRESS)),
           Map.entry("events", new Need(Scenario.MOCK, Failure.NO_EVENTS)),
           Map.entry("leases", new Need(Scenario.MOCK, Failure.NEVER_LEADS)));
 
@@ -186,10 +198,28 @@ class RbacIT {
                 assertThat(m.getReason()).isEqualTo("SmokeTestFailed");
                 assertThat(m.getMessage()).contains("no ready huggingface backend pod");
               });
+
+      // The pods/log rule at work: the log is read (this API server answers an empty log for a
+      // pod without a node) and no problem is reported; without the rule it says 403.
+      cluster.jobOutcome = null;
+      downloadWithPod(admin, ns, "watched");
+      await()
+          .atMost(RealServer.WAIT)
+          .untilAsserted(
+              () -> {
+                var status = RealServer.cr(admin, ns, "watched").getStatus();
+                var d = status.getDownload();
+                assertThat(d).as(Serialization.asJson(status)).isNotNull();
+                assertThat(d.getSampledAt()).isNotNull();
+                assertThat(d.getMessage()).as(Serialization.asJson(d)).isNull();
+              });
+      String logRead =
+          "read at " + RealServer.cr(admin, ns, "watched").getStatus().getDownload().getSampledAt();
       SHOWN.put(
           "(all rules)",
           "4 examples Ready, Lease held, Events recorded, smoke test ran (SmokeTestFailed: no"
-              + " ready huggingface backend pod)");
+              + " ready huggingface backend pod), downloader pod's log "
+              + logRead);
     } finally {
       cluster.close();
     }
@@ -216,6 +246,9 @@ class RbacIT {
     CompletableFuture<RealServer.Operator> op =
         CompletableFuture.supplyAsync(() -> operator(server, user, ns, leaderElection));
     try {
+      if (need.scenario() == Scenario.DOWNLOAD_PROGRESS) {
+        cluster.jobOutcome = null;
+      }
       String name = start(need.scenario(), admin, ns);
       shown = expectFailure(need, removed, server, mark, user, admin, ns, name, op);
     } finally {
@@ -303,8 +336,67 @@ class RbacIT {
         startMigration(admin, ns, "migrating");
         return "migrating";
       }
+      case DOWNLOAD_PROGRESS -> {
+        downloadWithPod(admin, ns, "watched");
+        return "watched";
+      }
     }
     throw new IllegalArgumentException(scenario.toString());
+  }
+
+  /**
+   * A local chatbot whose download Job runs, with the pod the Job controller would make (this API
+   * server has none): labelled with the Job's name, its pull container running.
+   */
+  static void downloadWithPod(KubernetesClient admin, String ns, String name) {
+    ChatbotDeployment cr = Fixtures.example("local-download.yaml", ns);
+    cr.getMetadata().setName(name);
+    admin.resource(cr).create();
+    String job =
+        await()
+            .atMost(RealServer.WAIT)
+            .until(
+                () ->
+                    admin.batch().v1().jobs().inNamespace(ns).list().getItems().stream()
+                        .map(j -> j.getMetadata().getName())
+                        .filter(n -> n.startsWith(name + "-"))
+                        .findFirst(),
+                java.util.Optional::isPresent)
+            .orElseThrow();
+    Pod pod =
+        admin
+            .resource(
+                new PodBuilder()
+                    .withNewMetadata()
+                    .withName(job + "-x1")
+                    .withNamespace(ns)
+                    .withLabels(Map.of("job-name", job))
+                    .endMetadata()
+                    .withNewSpec()
+                    .addNewContainer()
+                    .withName("pull")
+                    .withImage("chatbot-runtime")
+                    .endContainer()
+                    .endSpec()
+                    .build())
+            .create();
+    pod.setStatus(
+        new PodStatusBuilder()
+            .withPhase("Running")
+            .addNewContainerStatus()
+            .withName("pull")
+            .withImage("chatbot-runtime")
+            .withImageID("")
+            .withReady(true)
+            .withRestartCount(0)
+            .withNewState()
+            .withNewRunning()
+            .withStartedAt("2026-11-30T05:00:00Z")
+            .endRunning()
+            .endState()
+            .endContainerStatus()
+            .build());
+    admin.pods().inNamespace(ns).resource(pod).updateStatus();
   }
 
   /** A mock chatbot serving, then moved to huggingface (its Secret exists). */
@@ -435,6 +527,21 @@ class RbacIT {
                 () -> assertThat(admin.v1().events().inNamespace(ns).list().getItems()).isEmpty());
         assertThat(forbidden(server, mark, user)).contains("create events");
         return "Ready, but no Event recorded; audit: " + forbidden(server, mark, user);
+      }
+      case NO_PROGRESS -> {
+        await()
+            .atMost(RealServer.WAIT)
+            .untilAsserted(
+                () -> {
+                  var d = RealServer.cr(admin, ns, name).getStatus().getDownload();
+                  assertThat(d).isNotNull();
+                  assertThat(d.getMessage()).contains("cannot read the log").contains("403");
+                });
+        assertThat(forbidden(server, mark, user)).contains("get pods/log");
+        return "status.download.message \""
+            + RealServer.cr(admin, ns, name).getStatus().getDownload().getMessage()
+            + "\"; audit: "
+            + forbidden(server, mark, user);
       }
       case NEVER_LEADS -> {
         assertNothingReconciled(admin, ns, name);

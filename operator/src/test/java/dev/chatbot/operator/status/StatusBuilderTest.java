@@ -270,4 +270,70 @@ class StatusBuilderTest {
         .as("the same error again writes nothing")
         .isTrue();
   }
+
+  @Test
+  void aDownloadReadingFillsTheModelsAndThePrinterColumnsAndABridgeSaysSo() {
+    ChatbotDeployment cr = cr("local-download.yaml");
+    cr.getSpec().getLocal().setBridge(dev.chatbot.api.v1alpha1.Bridge.MOCK);
+    JobState job = new JobState(JobState.Kind.RUNNING, "downloading", "private-download-1", "u1");
+    ModelStatus first = new ModelStatus("qwen2.5:0.5b", ModelStatus.State.Downloading, null);
+    first.setPercent(45.0);
+    first.setBytesCompleted(450_000_000L);
+    first.setBytesTotal(1_000_000_000L);
+    first.setBytesPerSecond(8_400_000L);
+    first.setEtaSeconds(130L);
+    var sample =
+        new dev.chatbot.operator.observer.DownloadSample(
+            "private-download-1",
+            "u1",
+            java.time.Instant.parse(T0),
+            List.of(first, new ModelStatus("llama3.2", ModelStatus.State.Pending, null)),
+            null,
+            null);
+    Observation obs = seen(Map.of(Phase.MOCK, UP), FRONTEND_UP).withJob(job, sample);
+    MigrationStatus m = migration(MigrationState.Downloading, null, "downloading models");
+    m.setToPhase(Phase.LOCAL);
+    ChatbotDeploymentStatus s =
+        StatusBuilder.build(cr, obs, Phase.MOCK, m, Phase.MOCK, SETTINGS, T1);
+    assertThat(s.getBridge()).isEqualTo(Phase.MOCK);
+    assertThat(s.getModels())
+        .extracting(ModelStatus::getState)
+        .containsExactly(ModelStatus.State.Downloading, ModelStatus.State.Pending);
+    assertThat(s.getDownload().getPhase()).isEqualTo(ModelStatus.State.Downloading);
+    assertThat(s.getDownload().getProgress()).isEqualTo("qwen2.5:0.5b 45.0%, 0/2 ready");
+    assertThat(s.getDownload().getRate()).isEqualTo("8.4 MB/s");
+    assertThat(s.getDownload().getTimeLeft()).isEqualTo("2m10s");
+    assertThat(s.getDownload().getSampledAt()).isEqualTo(T0);
+    Condition ready = condition(s, Conditions.READY);
+    assertThat(ready.getReason()).isEqualTo("Bridging");
+    assertThat(ready.getMessage())
+        .isEqualTo(
+            "mock serves as a bridge until local is ready: downloading models (qwen2.5:0.5b"
+                + " 45.0%, 0/2 ready)");
+    assertThat(condition(s, Conditions.PROGRESSING).getReason()).isEqualTo("Bridging");
+    assertThat(condition(s, Conditions.MODEL_READY).getMessage())
+        .isEqualTo("model download running: qwen2.5:0.5b 45.0%, 0/2 ready");
+
+    // The first pass with the bridge serving, before the change to local has started.
+    assertThat(
+            condition(
+                    StatusBuilder.build(cr, obs, Phase.MOCK, null, Phase.MOCK, SETTINGS, T1),
+                    Conditions.READY)
+                .getMessage())
+        .startsWith("mock serves as a bridge until local is ready: starting the change to local");
+
+    // Between readings (no sample in this pass) the last figures stay.
+    cr.setStatus(s);
+    ChatbotDeploymentStatus next =
+        StatusBuilder.build(
+            cr,
+            seen(Map.of(Phase.MOCK, UP), FRONTEND_UP).withJob(job, null),
+            Phase.MOCK,
+            m,
+            Phase.MOCK,
+            SETTINGS,
+            T1);
+    assertThat(next.getDownload().getProgress()).isEqualTo(s.getDownload().getProgress());
+    assertThat(next.getModels().get(0).getBytesCompleted()).isEqualTo(450_000_000L);
+  }
 }
