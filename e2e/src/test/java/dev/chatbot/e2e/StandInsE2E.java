@@ -48,8 +48,21 @@ class StandInsE2E {
     assertThat(volume.storedModels()).containsExactly(StandIns.LOCAL_MODEL);
     Pod downloader = chatbot.pods("model-downloader").get(0);
     assertThat(downloader.getStatus().getPhase()).isEqualTo("Succeeded");
-    assertThat(client.pods().inNamespace(ns).withName(downloader.getMetadata().getName()).getLog())
-        .contains("model " + StandIns.LOCAL_MODEL + ": ready");
+    // The Job's pod runs Ollama and the runtime's `pull` command; the pull's JSON progress lines
+    // end with a success line for the model (docs/runtime-contract.md).
+    String pullLog =
+        client
+            .pods()
+            .inNamespace(ns)
+            .withName(downloader.getMetadata().getName())
+            .inContainer("pull")
+            .getLog();
+    assertThat(pullLog.lines())
+        .as("the pull container's progress lines")
+        .anyMatch(
+            line ->
+                line.contains("\"model\":\"" + StandIns.LOCAL_MODEL + "\"")
+                    && line.contains("\"status\":\"success\""));
 
     Pod backend = chatbot.backendPods("local").get(0);
     Container sidecar =
