@@ -57,6 +57,14 @@ class OperatorE2E {
             .withName(OperatorRelease.NAME)
             .get();
     assertThat(deployment.getStatus().getReadyReplicas()).isEqualTo(2);
+    // A pod deleted by an earlier test (LiveTrafficE2E deletes the leader) may still be
+    // terminating.
+    await("no operator pod terminating")
+        .atMost(Duration.ofMinutes(2))
+        .until(
+            () ->
+                operator.pods().stream()
+                    .allMatch(p -> p.getMetadata().getDeletionTimestamp() == null));
     BuiltImage image = cluster.operatorImage();
     assertThat(operator.pods())
         .hasSize(2)
