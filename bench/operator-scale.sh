@@ -20,6 +20,9 @@
 #
 # Needs: hack/envtest.sh install (once), openssl, Java 17 with jmods (openjdk-17-jdk-headless).
 set -euo pipefail
+# Every Kubernetes daemon started from here (and its children) must not call the cloud metadata
+# address 169.254.169.254: traffic stays on loopback and 198.18.0.0/15.
+export AWS_EC2_METADATA_DISABLED=true
 cd "$(dirname "$0")/.."
 if [ "${1:-}" = "--no-build" ]; then
   shift

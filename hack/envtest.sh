@@ -22,6 +22,9 @@
 #
 # Needs root (or sudo) for apt-get, Debian 12 (bookworm), amd64. No internet besides Debian apt.
 set -euo pipefail
+# Every Kubernetes daemon started from here (and its children) must not call the cloud metadata
+# address 169.254.169.254: traffic stays on loopback and 198.18.0.0/15.
+export AWS_EC2_METADATA_DISABLED=true
 
 K8S_VERSION=1.20.2
 # Bump when the build recipe changes, so cached binaries built by an older recipe are rebuilt.

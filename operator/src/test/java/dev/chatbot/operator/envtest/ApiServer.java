@@ -727,12 +727,14 @@ public final class ApiServer {
     argv.addAll(List.of(command));
     try {
       Files.writeString(log, String.join(" ", command) + "\n", UTF_8);
-      Process process =
+      ProcessBuilder builder =
           new ProcessBuilder(argv)
               .redirectErrorStream(true)
               .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-              .redirectInput(ProcessBuilder.Redirect.from(Paths.get("/dev/null").toFile()))
-              .start();
+              .redirectInput(ProcessBuilder.Redirect.from(Paths.get("/dev/null").toFile()));
+      // No Kubernetes daemon may look for cloud credentials at 169.254.169.254.
+      builder.environment().put("AWS_EC2_METADATA_DISABLED", "true");
+      Process process = builder.start();
       processes.add(process);
       return process;
     } catch (IOException e) {
