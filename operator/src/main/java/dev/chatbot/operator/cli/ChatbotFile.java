@@ -8,11 +8,13 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.chatbot.api.v1alpha1.ChatbotDeployment;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /** The YAML documents of a file given with {@code -f} ("-" reads standard input). */
 final class ChatbotFile {
@@ -92,6 +94,40 @@ final class ChatbotFile {
       throw new Unreadable(name + ": not valid YAML: " + firstLine(e.getMessage()), false);
     }
     return docs;
+  }
+
+  /**
+   * Hands every ChatbotDeployment document of {@code files} to {@code each}, in order; a file whose
+   * content cannot be parsed and a document of another kind are reported on {@code notes}.
+   *
+   * @return how many files could not be parsed
+   * @throws Unreadable for a file that cannot be read at all (a bad argument)
+   */
+  static int eachChatbot(
+      List<String> files, InputStream stdin, PrintWriter notes, Consumer<Document> each)
+      throws Unreadable {
+    int unparsable = 0;
+    for (String file : files) {
+      List<Document> docs;
+      try {
+        docs = read(file, stdin);
+      } catch (Unreadable e) {
+        if (e.badArgument) {
+          throw e;
+        }
+        notes.println(e.getMessage());
+        unparsable++;
+        continue;
+      }
+      for (Document doc : docs) {
+        if (doc.isChatbot()) {
+          each.accept(doc);
+        } else {
+          notes.println(doc.source() + ": " + doc.title() + ": skipped (not a ChatbotDeployment)");
+        }
+      }
+    }
+    return unparsable;
   }
 
   private static String firstLine(String message) {

@@ -101,57 +101,53 @@ final class RenderCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     OperatorSettings settings = settings();
     Checker checker = new Checker();
-    int rendered = 0;
-    int refused = 0;
-    for (String file : files) {
-      List<ChatbotFile.Document> docs;
-      try {
-        docs = ChatbotFile.read(file, parent.stdin());
-      } catch (ChatbotFile.Unreadable e) {
-        if (e.badArgument) {
-          return Files.usage(spec, e.getMessage());
-        }
-        err.println(e.getMessage());
-        refused++;
-        continue;
-      }
-      for (ChatbotFile.Document doc : docs) {
-        if (!doc.isChatbot()) {
-          err.println(doc.source() + ": " + doc.title() + ": skipped (not a ChatbotDeployment)");
-          continue;
-        }
-        Checker.Result checked = checker.check(doc.node());
-        if (!checked.valid()) {
-          refused++;
-          err.println(
-              doc.source() + ": " + doc.title() + ": the operator would apply nothing; problems:");
-          checked.problems().forEach(p -> err.println("  " + p));
-          continue;
-        }
-        ChatbotDeployment cr = checked.resource();
-        if (cr.getMetadata().getNamespace() == null) {
-          cr.getMetadata().setNamespace(namespace);
-        }
-        Phase serving = phase != null ? phase : cr.getSpec().getPhase();
-        List<HasMetadata> children = Renderer.render(cr, serving, settings);
-        out.printf(
-            "# %s/%s in %s, %s phase serving (%s): %d manifests%n",
-            ChatbotFile.KIND,
-            cr.getMetadata().getName(),
-            cr.getMetadata().getNamespace(),
-            serving.value(),
-            doc.source(),
-            children.size());
-        out.print(Renderer.yaml(children));
-        rendered++;
-      }
+    int[] rendered = {0};
+    int[] refused = {0};
+    int unparsable;
+    try {
+      unparsable =
+          ChatbotFile.eachChatbot(
+              files,
+              parent.stdin(),
+              err,
+              doc -> {
+                Checker.Result checked = checker.check(doc.node());
+                if (!checked.valid()) {
+                  refused[0]++;
+                  err.println(
+                      doc.source()
+                          + ": "
+                          + doc.title()
+                          + ": the operator would apply nothing; problems:");
+                  checked.problems().forEach(p -> err.println("  " + p));
+                  return;
+                }
+                ChatbotDeployment cr = checked.resource();
+                if (cr.getMetadata().getNamespace() == null) {
+                  cr.getMetadata().setNamespace(namespace);
+                }
+                Phase serving = phase != null ? phase : cr.getSpec().getPhase();
+                List<HasMetadata> children = Renderer.render(cr, serving, settings);
+                out.printf(
+                    "# %s/%s in %s, %s phase serving (%s): %d manifests%n",
+                    ChatbotFile.KIND,
+                    cr.getMetadata().getName(),
+                    cr.getMetadata().getNamespace(),
+                    serving.value(),
+                    doc.source(),
+                    children.size());
+                out.print(Renderer.yaml(children));
+                rendered[0]++;
+              });
+    } catch (ChatbotFile.Unreadable e) {
+      return Files.usage(spec, e.getMessage());
     }
     out.flush();
-    if (rendered == 0 && refused == 0) {
+    if (rendered[0] == 0 && refused[0] + unparsable == 0) {
       err.println("no ChatbotDeployment in " + String.join(", ", files));
       return 1;
     }
-    return refused == 0 ? 0 : 1;
+    return refused[0] + unparsable == 0 ? 0 : 1;
   }
 
   private OperatorSettings settings() {

@@ -45,46 +45,39 @@ final class ValidateCommand implements Callable<Integer> {
     Cli.quietLogging(parent.debug);
     PrintWriter out = spec.commandLine().getOut();
     Checker checker = new Checker();
-    int chatbots = 0;
-    int invalid = 0;
-    for (String file : files) {
-      List<ChatbotFile.Document> docs;
-      try {
-        docs = ChatbotFile.read(file, parent.stdin());
-      } catch (ChatbotFile.Unreadable e) {
-        if (e.badArgument) {
-          return Files.usage(spec, e.getMessage());
-        }
-        out.println(e.getMessage());
-        invalid++;
-        continue;
-      }
-      for (ChatbotFile.Document doc : docs) {
-        if (!doc.isChatbot()) {
-          out.println(doc.source() + ": " + doc.title() + ": skipped (not a ChatbotDeployment)");
-          continue;
-        }
-        chatbots++;
-        List<Problem> problems = checker.check(doc.node()).problems();
-        if (problems.isEmpty()) {
-          out.println(doc.source() + ": " + doc.title() + ": valid");
-        } else {
-          invalid++;
-          out.println(
-              doc.source()
-                  + ": "
-                  + doc.title()
-                  + ": "
-                  + problems.size()
-                  + (problems.size() == 1 ? " problem" : " problems"));
-          problems.forEach(p -> out.println("  " + p));
-        }
-      }
+    int[] chatbots = {0};
+    int[] invalid = {0};
+    int unparsable;
+    try {
+      unparsable =
+          ChatbotFile.eachChatbot(
+              files,
+              parent.stdin(),
+              out,
+              doc -> {
+                chatbots[0]++;
+                List<Problem> problems = checker.check(doc.node()).problems();
+                if (problems.isEmpty()) {
+                  out.println(doc.source() + ": " + doc.title() + ": valid");
+                  return;
+                }
+                invalid[0]++;
+                out.println(
+                    doc.source()
+                        + ": "
+                        + doc.title()
+                        + ": "
+                        + problems.size()
+                        + (problems.size() == 1 ? " problem" : " problems"));
+                problems.forEach(p -> out.println("  " + p));
+              });
+    } catch (ChatbotFile.Unreadable e) {
+      return Files.usage(spec, e.getMessage());
     }
-    if (chatbots == 0 && invalid == 0) {
+    if (chatbots[0] == 0 && invalid[0] + unparsable == 0) {
       out.println("no ChatbotDeployment in " + String.join(", ", files));
       return 1;
     }
-    return invalid == 0 ? 0 : 1;
+    return invalid[0] + unparsable == 0 ? 0 : 1;
   }
 }
