@@ -13,6 +13,8 @@
 #     --jvm-flag FLAG            an extra operator JVM flag (repeatable), e.g. -XX:+UseG1GC;
 #                                "{name}" in it becomes operator-1 or operator-2, e.g. for
 #                                -XX:StartFlightRecording=filename=/tmp/{name}.jfr,settings=profile
+#     --env NAME=VALUE           an extra environment variable of the operator (repeatable), as
+#                                the chart's `env` value sets it, e.g. MALLOC_ARENA_MAX=2
 #     --java PATH                the operator's java (default: the image's jlink'ed runtime)
 #     --timeout 900              seconds to wait for convergence per step
 #     --label TEXT               a name for this run in the table header
@@ -27,7 +29,9 @@ cd "$(dirname "$0")/.."
 if [ "${1:-}" = "--no-build" ]; then
   shift
 else
-  ./mvnw -q -B -pl crd,operator -am package -DskipTests -Dspotless.check.skip=true
+  # Test classes too: the benchmark starts its control plane with the test tier's ApiServer.
+  ./mvnw -q -B -pl crd,operator -am package -DskipTests -Dspotless.check.skip=true \
+    dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$PWD/bench/target/test-classpath.txt"
 fi
 hack/envtest.sh check >/dev/null || { echo "run hack/envtest.sh install first" >&2; exit 1; }
 JDK=${JLINK_JDK:-/usr/lib/jvm/java-17-openjdk-amd64}
@@ -40,8 +44,11 @@ fi
 out=bench/target/operator-scale/classes
 rm -rf "$out"
 mkdir -p "$out"
-"$JDK/bin/javac" -nowarn -d "$out" -cp "operator/target/lib/*" $(find bench/operator-scale/src -name '*.java')
+[ -s bench/target/test-classpath.txt ] && [ -d operator/target/test-classes ] ||
+  { echo "run without --no-build first (operator test classes and their classpath)" >&2; exit 1; }
+cp="operator/target/test-classes:$(cat bench/target/test-classpath.txt)"
+"$JDK/bin/javac" -nowarn -d "$out" -cp "$cp" $(find bench/operator-scale/src -name '*.java')
 cp bench/operator-scale/logback.xml "$out/"
 # The harness (stand-in, creator, watchers) shares the two cores: C1 only, little JIT work.
-exec "$JDK/bin/java" -Xmx1g -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp "$out:operator/target/lib/*" dev.chatbot.bench.OperatorScale \
+exec "$JDK/bin/java" -Xmx1g -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp "$out:$cp" dev.chatbot.bench.OperatorScale \
   --repo "$PWD" --jcmd "$JDK/bin/jcmd" "$@"

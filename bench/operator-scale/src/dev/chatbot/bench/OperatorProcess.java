@@ -2,6 +2,7 @@ package dev.chatbot.bench;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import dev.chatbot.operator.envtest.ApiServer;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -45,7 +46,7 @@ final class OperatorProcess implements AutoCloseable {
       String name,
       Map<String, String> extraEnv)
       throws IOException {
-    httpPort = ControlPlane.freePorts(1)[0];
+    httpPort = ApiServer.freePorts(1)[0];
     gcLog = dir.resolve(name + "-gc.log");
     log = dir.resolve(name + ".log");
     List<String> command = new ArrayList<>();

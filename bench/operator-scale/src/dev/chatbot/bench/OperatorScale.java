@@ -10,7 +10,10 @@ import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBuilder;
+import dev.chatbot.operator.envtest.ApiServer;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
@@ -44,6 +47,11 @@ import java.util.stream.Collectors;
  */
 public final class OperatorScale {
   static final String OPERATOR_NAMESPACE = "chatbot-system";
+  // The harness's identities (client certificates in group system:masters); the operator runs as
+  // ApiServer.OPERATOR_USER with the chart's RBAC only.
+  static final String CREATOR_USER = "bench-creator";
+  static final String STANDIN_USER = "bench-standin";
+  static final String OBSERVER_USER = "bench-observer";
   static final String SMOKE_IP = "127.77.0.1";
   static final int NAMESPACES = 4;
   private static final ResourceDefinitionContext CBD =
@@ -71,6 +79,7 @@ public final class OperatorScale {
     String java;
     String jcmd = "jcmd";
     List<String> extraJvmFlags = new ArrayList<>();
+    Map<String, String> extraEnv = new LinkedHashMap<>();
     int timeoutSeconds = 900;
     String label = "";
     Path out;
@@ -95,6 +104,10 @@ public final class OperatorScale {
         case "--java" -> o.java = args[++i];
         case "--jcmd" -> o.jcmd = args[++i];
         case "--jvm-flag" -> o.extraJvmFlags.add(args[++i]);
+        case "--env" -> {
+          String[] kv = args[++i].split("=", 2);
+          o.extraEnv.put(kv[0], kv.length > 1 ? kv[1] : "");
+        }
         case "--timeout" -> o.timeoutSeconds = Integer.parseInt(args[++i]);
         case "--label" -> o.label = args[++i];
         case "--out" -> o.out = Path.of(args[++i]).toAbsolutePath();
@@ -157,13 +170,12 @@ public final class OperatorScale {
   private void step(int n, List<String> jvm, long limit, Map<String, Object> r) throws Exception {
     Path dir = options.out.resolve("n" + n);
     r.put("loadStart", ProcStats.load1());
-    try (ControlPlane cp = new ControlPlane(options.binDir, dir)) {
-      cp.start();
+    try (ApiServer cp = ApiServer.startNew(options.binDir, dir)) {
       log("N=%d: kube-apiserver at %s", n, cp.url());
-      KubernetesClient admin = cp.client(ControlPlane.ADMIN_USER);
-      KubernetesClient creator = cp.client(ControlPlane.CREATOR_USER);
-      KubernetesClient observer = cp.client(ControlPlane.OBSERVER_USER);
-      KubernetesClient standInClient = cp.client(ControlPlane.STANDIN_USER);
+      KubernetesClient admin = client(cp, ApiServer.ADMIN_USER);
+      KubernetesClient creator = client(cp, CREATOR_USER);
+      KubernetesClient observer = client(cp, OBSERVER_USER);
+      KubernetesClient standInClient = client(cp, STANDIN_USER);
       setUp(admin);
       SharedIndexInformer<GenericKubernetesResource> chatbots =
           observer.genericKubernetesResources(CBD).inAnyNamespace().inform();
@@ -333,7 +345,7 @@ public final class OperatorScale {
                 .addNewSubject()
                 .withKind("User")
                 .withApiGroup("rbac.authorization.k8s.io")
-                .withName(ControlPlane.OPERATOR_USER)
+                .withName(ApiServer.OPERATOR_USER)
                 .endSubject()
                 .build())
         .create();
@@ -386,16 +398,29 @@ public final class OperatorScale {
     }
   }
 
-  private OperatorProcess startOperator(ControlPlane cp, Path dir, String name) throws Exception {
+  /** A client of the harness; a minute per request, as the API server is saturated at N=3000. */
+  private static KubernetesClient client(ApiServer cp, String user) {
+    return new KubernetesClientBuilder()
+        .withConfig(
+            new ConfigBuilder(
+                    ApiServer.ADMIN_USER.equals(user)
+                        ? cp.adminConfig()
+                        : cp.configFor(user, "system:masters"))
+                .withRequestTimeout(60_000)
+                .build())
+        .build();
+  }
+
+  private OperatorProcess startOperator(ApiServer cp, Path dir, String name) throws Exception {
     OperatorProcess op =
         new OperatorProcess(
             javaBinary(),
             jvmFlags(chartMemoryLimitBytes()),
             operatorJar(),
-            cp.kubeconfig(ControlPlane.OPERATOR_USER),
+            cp.kubeconfigFor(ApiServer.OPERATOR_USER),
             dir,
             name,
-            Map.of());
+            options.extraEnv);
     long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
     while (!op.ready()) {
       if (!op.alive() || System.nanoTime() > deadline) {
@@ -564,7 +589,7 @@ public final class OperatorScale {
    * operator's requests, the reconcile latency, the API server's load and who used the CPU.
    */
   static final class Window {
-    final ControlPlane cp;
+    final ApiServer cp;
     final OperatorProcess op;
     final Instant start = Instant.now();
     final long auditFrom;
@@ -580,14 +605,14 @@ public final class OperatorScale {
     volatile double inflightMax;
     volatile boolean sampling = true;
 
-    private Window(ControlPlane cp, OperatorProcess op) {
+    private Window(ApiServer cp, OperatorProcess op) {
       this.cp = cp;
       this.op = op;
       auditFrom = Audit.mark(cp.auditLog());
       opBefore = new Prometheus(op.metrics());
       apiBefore = new Prometheus(cp.metrics());
       opCpu = ProcStats.cpuSeconds(op.pid());
-      apiCpu = ProcStats.cpuSeconds(cp.apiserverPid());
+      apiCpu = ProcStats.cpuSeconds(cp.apiServerPid());
       etcdCpu = ProcStats.cpuSeconds(cp.etcdPid());
       selfCpu = ProcStats.cpuSeconds(ProcessHandle.current().pid());
       machineBusy = ProcStats.machineBusySeconds();
@@ -611,7 +636,7 @@ public final class OperatorScale {
       inflightSampler.start();
     }
 
-    static Window open(ControlPlane cp, OperatorProcess op, OperatorScale bench) {
+    static Window open(ApiServer cp, OperatorProcess op, OperatorScale bench) {
       return new Window(cp, op);
     }
 
@@ -623,7 +648,7 @@ public final class OperatorScale {
       Prometheus opAfter = new Prometheus(op.metrics());
       Prometheus apiAfter = new Prometheus(cp.metrics());
       List<Audit.Event> events = Audit.read(cp.auditLog(), auditFrom, start, end);
-      String op = ControlPlane.OPERATOR_USER;
+      String op = ApiServer.OPERATOR_USER;
       Predicate<Audit.Event> byOperator = e -> op.equals(e.user());
       Predicate<Audit.Event> lease = e -> e.resource().startsWith("leases");
       List<Audit.Event> writes =
@@ -687,7 +712,7 @@ public final class OperatorScale {
           apiAfter.sum("apiserver_flowcontrol_rejected_requests_total")
               - apiBefore.sum("apiserver_flowcontrol_rejected_requests_total"));
       double opCpuNow = ProcStats.cpuSeconds(this.op.pid());
-      double apiCpuNow = ProcStats.cpuSeconds(cp.apiserverPid());
+      double apiCpuNow = ProcStats.cpuSeconds(cp.apiServerPid());
       double etcdCpuNow = ProcStats.cpuSeconds(cp.etcdPid());
       double selfCpuNow = ProcStats.cpuSeconds(ProcessHandle.current().pid());
       double busy = ProcStats.machineBusySeconds() - machineBusy;
@@ -842,6 +867,7 @@ public final class OperatorScale {
         .append(javaBinary())
         .append(' ')
         .append(String.join(" ", jvm))
+        .append(options.extraEnv.isEmpty() ? "" : "; env " + options.extraEnv)
         .append(" (chart limit ")
         .append(limit >> 20)
         .append(" MiB)\n\n");

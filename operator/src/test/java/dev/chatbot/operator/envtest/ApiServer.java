@@ -53,10 +53,11 @@ import org.slf4j.LoggerFactory;
  * request, kube-controller-manager running only the garbage collector) on 127.0.0.1 with random
  * ports, generated certificates, {@code --authorization-mode=RBAC} and an audit log.
  *
- * <p>One instance per test JVM ({@link #shared()}), started lazily on first use and stopped by a
- * shutdown hook. The binaries come from {@code hack/envtest.sh install}. When they are missing the
- * calling test is skipped (JUnit assumption) with instructions, unless the environment variable
- * {@code CI} is {@code true}: then it fails, because CI must run this tier.
+ * <p>One instance per test JVM ({@link #shared()}; a benchmark starts its own with {@link
+ * #startNew}), started lazily on first use and stopped by a shutdown hook. The binaries come from
+ * {@code hack/envtest.sh install}. When they are missing the calling test is skipped (JUnit
+ * assumption) with instructions, unless the environment variable {@code CI} is {@code true}: then
+ * it fails, because CI must run this tier.
  *
  * <p>Identities: {@link #adminClient()} is in group {@code system:masters}; {@link
  * #clientFor(String, String...)} authenticates as any other user (static bearer tokens from {@code
@@ -67,7 +68,7 @@ import org.slf4j.LoggerFactory;
  * <p>Binary directory: system property {@code envtest.binDir}, else environment variable {@code
  * ENVTEST_BIN_DIR}, else {@code ${ENVTEST_CACHE:-~/.cache/chatbot-operator/envtest}/1.20.2}.
  */
-public final class ApiServer {
+public final class ApiServer implements AutoCloseable {
 
   /** The Kubernetes version the binaries are built from. */
   public static final String KUBERNETES_VERSION = "1.20.2";
@@ -101,6 +102,8 @@ public final class ApiServer {
   private int port;
   private Duration startDuration;
   private Duration controllerManagerStartDuration;
+  private Process etcd;
+  private Process apiserver;
   private Process controllerManager;
   private int controllerManagerStarts;
   private KubernetesClient adminClient;
@@ -126,12 +129,32 @@ public final class ApiServer {
           "the envtest API server failed to start earlier in this JVM", sharedStartFailure);
     }
     Path binDir = requireBinaries();
+    try {
+      shared = startNew(binDir, null);
+      return shared;
+    } catch (RuntimeException e) {
+      sharedStartFailure = e;
+      throw e;
+    }
+  }
+
+  /**
+   * A new control plane of its own (not {@link #shared()}), e.g. one per step of a benchmark, with
+   * its files in {@code workDir} (null: under {@code target/envtest}); a shutdown hook stops it if
+   * {@link #close()} was not called.
+   */
+  public static ApiServer startNew(Path binDir, Path workDir) {
     for (int attempt = 1; ; attempt++) {
-      ApiServer server = new ApiServer(binDir, newWorkDir(attempt), newEtcdDataDir());
+      Path dir =
+          workDir == null
+              ? newWorkDir(attempt)
+              : attempt == 1
+                  ? workDir
+                  : workDir.resolveSibling(workDir.getFileName() + "-" + attempt);
+      ApiServer server = new ApiServer(binDir, dir, newEtcdDataDir());
       Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "envtest-stop"));
       try {
         server.start();
-        shared = server;
         return server;
       } catch (RuntimeException e) {
         server.stop();
@@ -140,10 +163,8 @@ public final class ApiServer {
           LOG.warn("envtest: a random port was taken meanwhile, retrying (attempt {})", attempt);
           continue;
         }
-        sharedStartFailure =
-            new IllegalStateException(
-                "the envtest control plane did not start: " + e.getMessage() + logs, e);
-        throw sharedStartFailure;
+        throw new IllegalStateException(
+            "the envtest control plane did not start: " + e.getMessage() + logs, e);
       }
     }
   }
@@ -411,6 +432,62 @@ public final class ApiServer {
         .toList();
   }
 
+  /**
+   * A kubeconfig file for {@code user}'s static bearer token ({@link #OPERATOR_USER} or {@link
+   * #OTHER_MANAGER_USER}), as a pod's service account would get, for an operator process.
+   */
+  public Path kubeconfigFor(String user) {
+    String token = tokens.get(user);
+    if (token == null || ADMIN_USER.equals(user)) {
+      throw new IllegalArgumentException("no static token for " + user);
+    }
+    Path file = workDir.resolve(user.replace(':', '-') + ".kubeconfig");
+    writeKubeconfig(file, token);
+    return file;
+  }
+
+  /** The API server's Prometheus text from {@code /metrics} (as the admin; "" if unreachable). */
+  public String metrics() {
+    try {
+      HttpRequest request =
+          HttpRequest.newBuilder(URI.create(url() + "/metrics"))
+              .header("Authorization", "Bearer " + tokens.get(ADMIN_USER))
+              .timeout(Duration.ofSeconds(20))
+              .build();
+      return httpClient().send(request, HttpResponse.BodyHandlers.ofString()).body();
+    } catch (IOException e) {
+      return "";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "";
+    }
+  }
+
+  /** The process id of kube-apiserver itself (not of its watchdog shell), e.g. for CPU time. */
+  public long apiServerPid() {
+    return daemonPid(apiserver, "kube-apiserver");
+  }
+
+  /** The process id of etcd itself. */
+  public long etcdPid() {
+    return daemonPid(etcd, "etcd");
+  }
+
+  /** The binary under the watchdog shell (whose other child is a passing {@code sleep 1}). */
+  private static long daemonPid(Process watchdog, String binary) {
+    return watchdog
+        .children()
+        .filter(c -> c.info().command().map(cmd -> cmd.endsWith("/" + binary)).orElse(false))
+        .findFirst()
+        .map(ProcessHandle::pid)
+        .orElse(watchdog.pid());
+  }
+
+  @Override
+  public void close() {
+    stop();
+  }
+
   /** Stops all processes (idempotent). Called by the shutdown hook. */
   public synchronized void stop() {
     if (stopped) {
@@ -453,7 +530,7 @@ public final class ApiServer {
     port = ports[2];
     String etcdUrl = "http://127.0.0.1:" + etcdPort;
     String peerUrl = "http://127.0.0.1:" + peerPort;
-    Process etcd =
+    etcd =
         launch(
             "etcd",
             workDir.resolve("etcd.log"),
@@ -467,7 +544,7 @@ public final class ApiServer {
             "--initial-cluster=envtest=" + peerUrl,
             "--listen-metrics-urls=",
             "--log-level=warn");
-    Process apiserver =
+    apiserver =
         launch(
             "kube-apiserver",
             workDir.resolve("kube-apiserver.log"),
@@ -642,7 +719,8 @@ public final class ApiServer {
             "omitStages: [RequestReceived]",
             "rules:",
             "- level: None",
-            "  nonResourceURLs: ['/readyz*', '/healthz*', '/livez*', '/version', '/openapi*']",
+            "  nonResourceURLs: ['/readyz*', '/healthz*', '/livez*', '/version', '/openapi*',"
+                + " '/metrics']",
             "- level: Metadata",
             ""),
         UTF_8);
@@ -831,7 +909,8 @@ public final class ApiServer {
   // ---------------------------------------------------------------------------------------------
   // Helpers
 
-  private static int[] freePorts(int count) {
+  /** {@code count} distinct loopback ports free at the time of the call. */
+  public static int[] freePorts(int count) {
     List<ServerSocket> sockets = new ArrayList<>();
     try {
       int[] ports = new int[count];
