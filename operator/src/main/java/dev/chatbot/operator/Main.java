@@ -59,7 +59,11 @@ public final class Main {
 
   private static void start(OperatorConfig config, Config clientConfig, Logger log)
       throws IOException {
-    KubernetesClient client = new KubernetesClientBuilder().withConfig(clientConfig).build();
+    KubernetesClient client =
+        new KubernetesClientBuilder()
+            .withConfig(clientConfig)
+            .withKubernetesSerialization(SharedStrings.serialization())
+            .build();
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(registry);
     new io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics().bindTo(registry);
