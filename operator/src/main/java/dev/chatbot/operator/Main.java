@@ -60,10 +60,7 @@ public final class Main {
   private static void start(OperatorConfig config, Config clientConfig, Logger log)
       throws IOException {
     KubernetesClient client = new KubernetesClientBuilder().withConfig(clientConfig).build();
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(registry);
-    new io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics().bindTo(registry);
-    new io.micrometer.core.instrument.binder.system.ProcessorMetrics().bindTo(registry);
+    PrometheusMeterRegistry registry = meterRegistry();
     Operator operator =
         ChatbotOperator.create(client, config, new HttpSmokeTester(client), registry);
 
@@ -99,6 +96,15 @@ public final class Main {
                 "shutdown"));
     operator.start();
     log.info("started; health and metrics on :{}", config.httpPort());
+  }
+
+  /** What /metrics serves: JOSDK's and the operator's meters (added at create) and the JVM's. */
+  public static PrometheusMeterRegistry meterRegistry() {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(registry);
+    new io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics().bindTo(registry);
+    new io.micrometer.core.instrument.binder.system.ProcessorMetrics().bindTo(registry);
+    return registry;
   }
 
   /**
