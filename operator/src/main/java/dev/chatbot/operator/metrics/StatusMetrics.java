@@ -67,7 +67,8 @@ public final class StatusMetrics {
   /** Records what changed between the status read and the status a pass writes. */
   public void record(
       String namespace, String name, ChatbotDeploymentStatus before, ChatbotDeploymentStatus next) {
-    migrationStep(before.getMigration(), next.getMigration()).ifPresent(this::count);
+    migrationStep(before.getMigration(), next.getMigration())
+        .ifPresent(step -> count(namespace, name, step));
     models(namespace, name, next.getModels() == null ? List.of() : next.getModels());
   }
 
@@ -98,17 +99,20 @@ public final class StatusMetrics {
     return Optional.of(new MigrationStep(from, to, Optional.empty()));
   }
 
-  private void count(MigrationStep step) {
+  private void count(String namespace, String name, MigrationStep step) {
+    Tags tags =
+        Tags.of(
+            "chatbot_namespace", namespace, "chatbot", name, "from", step.from(), "to", step.to());
     if (step.outcome().isPresent()) {
       Counter.builder("chatbot_operator_migrations")
           .description("Phase changes ended, by outcome (completed, failed, aborted)")
-          .tags("from", step.from(), "to", step.to(), "outcome", step.outcome().get())
+          .tags(tags.and("outcome", step.outcome().get()))
           .register(registry)
           .increment();
     } else {
       Counter.builder("chatbot_operator_migrations_started")
           .description("Phase changes started")
-          .tags("from", step.from(), "to", step.to())
+          .tags(tags)
           .register(registry)
           .increment();
     }

@@ -81,9 +81,10 @@ class StatusMetricsTest {
     metrics.record("ns", "bot", status(failed), status(failed));
     assertThat(registry.scrape())
         .contains(
-            "chatbot_operator_migrations_started_total{from=\"mock\",to=\"huggingface\"} 1.0",
-            "chatbot_operator_migrations_total{from=\"mock\",outcome=\"failed\",to=\"huggingface\"}"
-                + " 1.0");
+            "chatbot_operator_migrations_started_total{chatbot=\"bot\",chatbot_namespace=\"ns\","
+                + "from=\"mock\",to=\"huggingface\"} 1.0",
+            "chatbot_operator_migrations_total{chatbot=\"bot\",chatbot_namespace=\"ns\","
+                + "from=\"mock\",outcome=\"failed\",to=\"huggingface\"} 1.0");
   }
 
   @Test
