@@ -73,8 +73,9 @@ public final class StatusMetrics {
   }
 
   /**
-   * The step to count, if any. Counted once per change: a state seen again (the next pass, a status
-   * write that lost a race and a pass that runs again) has the same state and target.
+   * The step to count, if any: once when a change starts and once when it ends, since later passes
+   * read the state written. A pass whose status write fails (a conflict) and runs again counts its
+   * step a second time.
    */
   static Optional<MigrationStep> migrationStep(MigrationStatus was, MigrationStatus is) {
     if (is == null || is.getState() == null) {
