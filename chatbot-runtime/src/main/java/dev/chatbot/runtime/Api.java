@@ -16,6 +16,12 @@ final class Api {
 
   static final String FALLBACK_HEADER = "X-Chatbot-Fallback";
 
+  /** The provider that answered: the body's {@code provider} (mock when it fell back). */
+  static final String PROVIDER_HEADER = "X-Chatbot-Provider";
+
+  /** The phase whose backend answered (mock, huggingface, local). */
+  static final String PHASE_HEADER = "X-Chatbot-Phase";
+
   private final Config config;
   private final ChatService chat;
   private final RuntimeServer server;
@@ -48,9 +54,7 @@ final class Api {
     } catch (UpstreamException e) {
       throw ApiError.fromUpstream(e, chat.provider().name());
     }
-    if (result.fallback()) {
-      ctx.header(FALLBACK_HEADER, "true");
-    }
+    answeredBy(ctx, result.provider(), result.fallback());
     RuntimeServer.json(ctx, 200, apiResult(result));
   }
 
@@ -80,7 +84,7 @@ final class Api {
               new ChatService.StreamSink() {
                 @Override
                 public void start(String id, String provider, String model, boolean fallback) {
-                  sse[0] = open(ctx, fallback);
+                  sse[0] = open(ctx, provider, fallback);
                   JsonObject meta = new JsonObject();
                   meta.addProperty("conversationId", id);
                   meta.addProperty("provider", provider);
@@ -106,9 +110,19 @@ final class Api {
     }
   }
 
-  private static SseWriter open(Context ctx, boolean fallback) {
+  /** The headers naming who answered, set before the first byte of a plain or streamed answer. */
+  private void answeredBy(Context ctx, String provider, boolean fallback) {
+    ctx.header(PROVIDER_HEADER, provider);
+    ctx.header(PHASE_HEADER, chat.phase());
+    if (fallback) {
+      ctx.header(FALLBACK_HEADER, "true");
+    }
+  }
+
+  private SseWriter open(Context ctx, String provider, boolean fallback) {
+    answeredBy(ctx, provider, fallback);
     try {
-      return new SseWriter(ctx.res(), fallback);
+      return new SseWriter(ctx.res());
     } catch (IOException e) {
       throw new SseWriter.ClientGone();
     }
@@ -127,9 +141,7 @@ final class Api {
       } catch (UpstreamException e) {
         throw ApiError.fromUpstream(e, chat.provider().name());
       }
-      if (r.fallback()) {
-        ctx.header(FALLBACK_HEADER, "true");
-      }
+      answeredBy(ctx, r.provider(), r.fallback());
       JsonObject message = object("role", "assistant");
       message.addProperty("content", r.reply());
       JsonObject choice = new JsonObject();
@@ -162,7 +174,7 @@ final class Api {
               new ChatService.StreamSink() {
                 @Override
                 public void start(String cid, String provider, String m, boolean fallback) {
-                  sse[0] = open(ctx, fallback);
+                  sse[0] = open(ctx, provider, fallback);
                   model[0] = m;
                   JsonObject delta = object("role", "assistant");
                   delta.addProperty("content", "");

@@ -74,25 +74,33 @@ public final class ChatService {
     return requested == null ? UUID.randomUUID().toString() : requested;
   }
 
+  /** The phase whose backend this is (the configured provider's; ollama: local). */
+  public String phase() {
+    return config.provider.phase();
+  }
+
   public ChatResult chat(List<Message> input, String requestedId) {
+    long start = System.nanoTime();
     String id = conversationId(requestedId);
     List<Message> messages = prepare(input);
     try {
       Completion c = provider.complete(messages);
       countTokens(provider.name(), c);
-      return result(id, c, provider, false);
+      return timed(start, result(id, c, provider, false));
     } catch (UpstreamException e) {
       if (!canFallBack()) {
         countMockFault(e);
+        timeError(start);
         throw e;
       }
       noteFallback(e);
       Completion c = fallback.complete(messages);
-      return result(id, c, fallback, true);
+      return timed(start, result(id, c, fallback, true));
     }
   }
 
   public ChatResult stream(List<Message> input, String requestedId, StreamSink sink) {
+    long start = System.nanoTime();
     String id = conversationId(requestedId);
     List<Message> messages = prepare(input);
     boolean[] started = {false};
@@ -110,17 +118,29 @@ public final class ChatService {
         sink.start(id, provider.name(), provider.model(), false);
       }
       countTokens(provider.name(), c);
-      return result(id, c, provider, false);
+      return timed(start, result(id, c, provider, false));
     } catch (UpstreamException e) {
       if (started[0] || !canFallBack()) {
         countMockFault(e);
+        timeError(start);
         throw e;
       }
       noteFallback(e);
       sink.start(id, fallback.name(), fallback.model(), true);
       Completion c = fallback.stream(messages, sink::delta);
-      return result(id, c, fallback, true);
+      return timed(start, result(id, c, fallback, true));
     }
+  }
+
+  /** Labelled by the configured provider: a fallback counts against it, answered or not. */
+  private ChatResult timed(long start, ChatResult r) {
+    metrics.chat(
+        phase(), provider.name(), r.fallback() ? "fallback" : "ok", System.nanoTime() - start);
+    return r;
+  }
+
+  private void timeError(long start) {
+    metrics.chat(phase(), provider.name(), "error", System.nanoTime() - start);
   }
 
   private void countMockFault(UpstreamException e) {

@@ -35,7 +35,12 @@ public final class Config {
   public enum ProviderKind {
     MOCK,
     HUGGINGFACE,
-    OLLAMA
+    OLLAMA;
+
+    /** The chatbot phase whose backend runs this provider (ollama: local). */
+    public String phase() {
+      return this == OLLAMA ? "local" : name().toLowerCase(java.util.Locale.ROOT);
+    }
   }
 
   /** Thrown for a malformed value; the message names the key and never echoes secrets. */

@@ -39,6 +39,7 @@ public final class Metrics {
   // registry map probed) cost about a tenth of the CPU of a mock chat.
   private final Map<String, Timer> requestTimers = new ConcurrentHashMap<>();
   private final Map<String, Counter> tokenCounters = new ConcurrentHashMap<>();
+  private final Map<String, Timer> chatTimers = new ConcurrentHashMap<>();
 
   public PrometheusMeterRegistry registry() {
     return registry;
@@ -57,6 +58,23 @@ public final class Metrics {
                 Timer.builder("chatbot_http_requests")
                     .description("HTTP requests by route and status")
                     .tags("route", route, "method", method, "status", Integer.toString(status))
+                    .serviceLevelObjectives(BUCKETS)
+                    .register(registry))
+        .record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /**
+   * chatbot_chat_seconds{phase,provider,outcome}: chat calls of a backend, streams for their whole
+   * length; outcome ok, fallback (answered by the mock) or error.
+   */
+  public void chat(String phase, String provider, String outcome, long nanos) {
+    chatTimers
+        .computeIfAbsent(
+            phase + ' ' + provider + ' ' + outcome,
+            k ->
+                Timer.builder("chatbot_chat")
+                    .description("Chat calls by phase, provider and outcome (ok, fallback, error)")
+                    .tags("phase", phase, "provider", provider, "outcome", outcome)
                     .serviceLevelObjectives(BUCKETS)
                     .register(registry))
         .record(nanos, TimeUnit.NANOSECONDS);

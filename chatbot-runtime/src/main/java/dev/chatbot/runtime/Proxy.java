@@ -31,7 +31,13 @@ final class Proxy {
   private static final Logger LOG = LoggerFactory.getLogger(Proxy.class);
   private static final List<String> REQUEST_HEADERS = List.of("Content-Type", "Accept");
   private static final List<String> RESPONSE_HEADERS =
-      List.of("Content-Type", "Cache-Control", "Retry-After", Api.FALLBACK_HEADER);
+      List.of(
+          "Content-Type",
+          "Cache-Control",
+          "Retry-After",
+          Api.FALLBACK_HEADER,
+          Api.PROVIDER_HEADER,
+          Api.PHASE_HEADER);
   private static final long FIRST_BACKOFF_MILLIS = 50;
   private static final long MAX_BACKOFF_MILLIS = 500;
 

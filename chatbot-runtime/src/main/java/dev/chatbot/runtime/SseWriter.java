@@ -17,14 +17,11 @@ final class SseWriter {
 
   private final OutputStream out;
 
-  SseWriter(HttpServletResponse res, boolean fallback) throws IOException {
+  SseWriter(HttpServletResponse res) throws IOException {
     res.setStatus(200);
     res.setContentType("text/event-stream;charset=utf-8");
     res.setHeader("Cache-Control", "no-cache");
     res.setHeader("X-Accel-Buffering", "no");
-    if (fallback) {
-      res.setHeader(Api.FALLBACK_HEADER, "true");
-    }
     this.out = res.getOutputStream();
   }
 

@@ -56,6 +56,11 @@ class BackendApiIT {
     assertThat(body.path("fallback").asBoolean()).isFalse();
     assertThat(body.path("conversationId").asText()).isNotBlank();
     assertThat(r.headers().firstValue(Api.FALLBACK_HEADER)).isEmpty();
+    assertThat(r.headers().firstValue(Api.PROVIDER_HEADER)).hasValue("mock");
+    assertThat(r.headers().firstValue(Api.PHASE_HEADER)).hasValue("mock");
+    assertThat(client.get("/metrics").body())
+        .containsPattern(
+            "chatbot_chat_seconds_count\\{outcome=\"ok\",phase=\"mock\",provider=\"mock\"\\} [1-9]");
   }
 
   @Test
@@ -77,6 +82,8 @@ class BackendApiIT {
     List<TestClient.Event> events = TestClient.events(r);
     assertThat(events.get(0).name()).isEqualTo("meta");
     assertThat(events.get(0).json().path("provider").asText()).isEqualTo("mock");
+    assertThat(r.headers().firstValue(Api.PROVIDER_HEADER)).hasValue("mock");
+    assertThat(r.headers().firstValue(Api.PHASE_HEADER)).hasValue("mock");
     assertThat(events.stream().filter(e -> e.name().equals("delta")).count()).isGreaterThan(3);
     TestClient.Event done = events.get(events.size() - 1);
     assertThat(done.name()).isEqualTo("done");
@@ -99,6 +106,7 @@ class BackendApiIT {
     assertThat(r.statusCode()).isEqualTo(200);
     JsonNode body = TestClient.json(r);
     assertThat(body.path("object").asText()).isEqualTo("chat.completion");
+    assertThat(r.headers().firstValue(Api.PROVIDER_HEADER)).hasValue("mock");
     assertThat(body.path("id").asText()).startsWith("chatcmpl-");
     assertThat(body.path("choices").path(0).path("message").path("role").asText())
         .isEqualTo("assistant");

@@ -143,6 +143,27 @@ class ChatServiceTest {
   }
 
   @Test
+  void chatCallsAreTimedByPhaseProviderAndOutcome() {
+    Metrics metrics = new Metrics();
+    Config hf = Config.of(Map.of("model_provider", "huggingface", "fallback_to_mock", "false"));
+    new ChatService(hf, new Scripted(null), metrics).chat(List.of(Message.user("a")), null);
+    ChatService failing =
+        new ChatService(hf, new Scripted(UpstreamException.forStatus(500, -1, "x")), metrics);
+    assertThatThrownBy(() -> failing.chat(List.of(Message.user("b")), null))
+        .isInstanceOf(UpstreamException.class);
+    Config withFallback = Config.of(Map.of("model_provider", "ollama"));
+    new ChatService(withFallback, new Scripted(UpstreamException.forStatus(503, 5, "x")), metrics)
+        .chat(List.of(Message.user("c")), null);
+    assertThat(metrics.scrape())
+        .contains(
+            "chatbot_chat_seconds_count{outcome=\"ok\",phase=\"huggingface\",provider=\"huggingface\"} 1",
+            "chatbot_chat_seconds_count{outcome=\"error\",phase=\"huggingface\",provider=\"huggingface\"} 1",
+            // The phase is the configured provider's (ollama: local); Scripted calls itself
+            // huggingface.
+            "chatbot_chat_seconds_count{outcome=\"fallback\",phase=\"local\",provider=\"huggingface\"} 1");
+  }
+
+  @Test
   void clientErrorMapping() {
     assertThat(
             ApiError.fromUpstream(UpstreamException.forStatus(401, -1, "x"), "huggingface")

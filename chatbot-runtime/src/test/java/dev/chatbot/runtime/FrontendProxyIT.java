@@ -46,9 +46,14 @@ class FrontendProxyIT {
       HttpResponse<String> r = c.post("/api/chat", "{\"message\":\"ping\"}");
       assertThat(r.statusCode()).isEqualTo(200);
       assertThat(TestClient.json(r).path("reply").asText()).isEqualTo("pong");
+      // Who answered, passed through from the backend.
+      assertThat(r.headers().firstValue(Api.PROVIDER_HEADER)).hasValue("mock");
+      assertThat(r.headers().firstValue(Api.PHASE_HEADER)).hasValue("mock");
 
       HttpResponse<InputStream> s = c.postStream("/api/chat/stream", "{\"message\":\"hello\"}");
       assertThat(s.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
+      assertThat(s.headers().firstValue(Api.PROVIDER_HEADER)).hasValue("mock");
+      assertThat(s.headers().firstValue(Api.PHASE_HEADER)).hasValue("mock");
       List<TestClient.Event> events = TestClient.events(s.body());
       List<TestClient.Event> deltas =
           events.stream().filter(e -> e.name().equals("delta")).toList();

@@ -209,6 +209,8 @@ class HuggingFaceIT {
     router.setDefault(FakeUpstream.hfStreamBreaking());
     HttpResponse<String> r = start("true").post("/api/chat/stream", CHAT);
     assertThat(r.headers().firstValue(Api.FALLBACK_HEADER)).hasValue("true");
+    assertThat(r.headers().firstValue(Api.PROVIDER_HEADER)).hasValue("mock");
+    assertThat(r.headers().firstValue(Api.PHASE_HEADER)).hasValue("huggingface");
     List<TestClient.Event> events = TestClient.events(r);
     assertThat(events.get(0).json().path("fallback").asBoolean()).isTrue();
     assertThat(events.get(events.size() - 1).name()).isEqualTo("done");
@@ -225,13 +227,18 @@ class HuggingFaceIT {
     JsonNode body = TestClient.json(r);
     assertThat(body.path("fallback").asBoolean()).isTrue();
     assertThat(body.path("provider").asText()).isEqualTo("mock");
+    assertThat(r.headers().firstValue(Api.PROVIDER_HEADER)).hasValue("mock");
+    assertThat(r.headers().firstValue(Api.PHASE_HEADER)).hasValue("huggingface");
     assertThat(body.path("reply").asText()).isEqualTo("pong");
     HttpResponse<String> o =
         c.post("/v1/chat/completions", "{\"messages\":[{\"role\":\"user\",\"content\":\"ping\"}]}");
     assertThat(o.statusCode()).isEqualTo(200);
     assertThat(o.headers().firstValue(Api.FALLBACK_HEADER)).hasValue("true");
     assertThat(c.get("/metrics").body())
-        .contains("chatbot_fallbacks_total{provider=\"huggingface\",reason=\"402\"} 2.0");
+        .contains("chatbot_fallbacks_total{provider=\"huggingface\",reason=\"402\"} 2.0")
+        .contains(
+            "chatbot_chat_seconds_count{outcome=\"fallback\",phase=\"huggingface\","
+                + "provider=\"huggingface\"} 2");
   }
 
   @Test

@@ -92,6 +92,8 @@ class OllamaIT {
     HttpResponse<String> r = c.post("/api/chat/stream", CHAT);
     List<TestClient.Event> events = TestClient.events(r);
     assertThat(events.get(0).json().path("provider").asText()).isEqualTo("ollama");
+    assertThat(r.headers().firstValue(Api.PROVIDER_HEADER)).hasValue("ollama");
+    assertThat(r.headers().firstValue(Api.PHASE_HEADER)).hasValue("local");
     assertThat(TestClient.apiText(events)).isEqualTo("The sky is blue");
     assertThat(events.get(events.size() - 1).name()).isEqualTo("done");
     JsonNode sent = ollama.chatRequests().get(0).json();
@@ -100,7 +102,9 @@ class OllamaIT {
     assertThat(sent.path("options").path("temperature").asDouble()).isEqualTo(0.2);
     assertThat(sent.path("messages").path(0).path("content").asText()).isEqualTo("hello");
     assertThat(server.metrics().scrape())
-        .contains("chatbot_tokens_total{provider=\"ollama\",type=\"completion\"} 3.0");
+        .contains("chatbot_tokens_total{provider=\"ollama\",type=\"completion\"} 3.0")
+        .contains(
+            "chatbot_chat_seconds_count{outcome=\"ok\",phase=\"local\",provider=\"ollama\"} 1");
   }
 
   @Test

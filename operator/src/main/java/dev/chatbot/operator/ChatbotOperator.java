@@ -1,6 +1,8 @@
 package dev.chatbot.operator;
 
 import dev.chatbot.operator.children.InformerStores;
+import dev.chatbot.operator.metrics.SdkMetrics;
+import dev.chatbot.operator.metrics.StatusMetrics;
 import dev.chatbot.operator.migration.SmokeTester;
 import dev.chatbot.operator.model.OperatorSettings;
 import dev.chatbot.operator.model.OperatorSettings.AutoscalingApi;
@@ -57,12 +59,15 @@ public final class ChatbotOperator {
         config.autoscalingApi() != null ? config.autoscalingApi() : discoverAutoscaling(client);
     OperatorSettings settings = config.settings(api);
     AtomicBoolean stopping = new AtomicBoolean();
+    StatusMetrics statusMetrics = new StatusMetrics(registry);
     Operator operator =
         new Operator(
             o -> {
               o.withKubernetesClient(client)
                   .withCloseClientOnStop(false)
-                  .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry))
+                  .withMetrics(
+                      new SdkMetrics(
+                          MicrometerMetrics.withoutPerResourceMetrics(registry), statusMetrics))
                   .withSSABasedCreateUpdateMatchForDependentResources(config.serverSideApply())
                   .withUseSSAToPatchPrimaryResource(config.serverSideApply())
                   // A kind it may not list (RBAC) or a missing CRD stops start-up at once with
@@ -85,7 +90,8 @@ public final class ChatbotOperator {
             super.stop();
           }
         };
-    ChatbotReconciler reconciler = new ChatbotReconciler(settings, smokeTester, Clock.systemUTC());
+    ChatbotReconciler reconciler =
+        new ChatbotReconciler(settings, smokeTester, Clock.systemUTC(), statusMetrics);
     var overrider =
         ControllerConfigurationOverrider.override(
                 operator.getConfigurationService().getConfigurationFor(reconciler))

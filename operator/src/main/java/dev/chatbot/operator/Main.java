@@ -64,10 +64,7 @@ public final class Main {
             .withConfig(clientConfig)
             .withKubernetesSerialization(SharedStrings.serialization())
             .build();
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(registry);
-    new io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics().bindTo(registry);
-    new io.micrometer.core.instrument.binder.system.ProcessorMetrics().bindTo(registry);
+    PrometheusMeterRegistry registry = meterRegistry();
     Operator operator =
         ChatbotOperator.create(client, config, new HttpSmokeTester(client), registry);
 
@@ -103,6 +100,15 @@ public final class Main {
                 "shutdown"));
     operator.start();
     log.info("started; health and metrics on :{}", config.httpPort());
+  }
+
+  /** What /metrics serves: JOSDK's and the operator's meters (added at create) and the JVM's. */
+  public static PrometheusMeterRegistry meterRegistry() {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(registry);
+    new io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics().bindTo(registry);
+    new io.micrometer.core.instrument.binder.system.ProcessorMetrics().bindTo(registry);
+    return registry;
   }
 
   /**

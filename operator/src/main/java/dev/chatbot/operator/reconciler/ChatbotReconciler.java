@@ -13,6 +13,7 @@ import dev.chatbot.operator.children.JobDependent;
 import dev.chatbot.operator.children.ModelClaimDependent;
 import dev.chatbot.operator.children.NetworkPolicyDependent;
 import dev.chatbot.operator.children.ServiceDependent;
+import dev.chatbot.operator.metrics.StatusMetrics;
 import dev.chatbot.operator.migration.Migrations;
 import dev.chatbot.operator.migration.Migrations.Step;
 import dev.chatbot.operator.migration.SmokeTester;
@@ -102,12 +103,15 @@ public class ChatbotReconciler implements Reconciler<ChatbotDeployment> {
   private final SmokeTester smokeTester;
   private final Clock clock;
   private final TokenSecrets secrets;
+  private final StatusMetrics metrics;
 
-  public ChatbotReconciler(OperatorSettings settings, SmokeTester smokeTester, Clock clock) {
+  public ChatbotReconciler(
+      OperatorSettings settings, SmokeTester smokeTester, Clock clock, StatusMetrics metrics) {
     this.settings = settings;
     this.smokeTester = smokeTester;
     this.clock = clock;
     this.secrets = new TokenSecrets(clock);
+    this.metrics = metrics;
   }
 
   /**
@@ -189,6 +193,7 @@ public class ChatbotReconciler implements Reconciler<ChatbotDeployment> {
       LOG.info("{}: {}", notice.reason(), notice.message());
       events.record(cr, notice.reason(), notice.message());
     }
+    metrics.record(cr.getMetadata().getNamespace(), cr.getMetadata().getName(), before, next);
     UpdateControl<ChatbotDeployment> control = patchIfChanged(cr, before, next);
     MigrationStatus m = next.getMigration();
     boolean stepped =

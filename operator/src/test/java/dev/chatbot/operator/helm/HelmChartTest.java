@@ -3,6 +3,8 @@ package dev.chatbot.operator.helm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import com.marcnuri.helm.Release;
@@ -10,6 +12,7 @@ import com.marcnuri.helm.TemplateCommand;
 import dev.chatbot.operator.BuildInfo;
 import dev.chatbot.operator.OperatorConfig;
 import dev.chatbot.operator.model.Names;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -42,6 +45,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -67,7 +71,34 @@ class HelmChartTest {
 
   @Test
   void lintStrictPassesWithoutWarnings() {
-    LintResult result = new Helm(CHART).lint().strict().call();
+    assertLintClean(CHART);
+  }
+
+  /** helm lint takes no --set here: a copy of the chart with the dashboard on in values.yaml. */
+  @Test
+  void lintStrictPassesWithTheGrafanaDashboardOn(@TempDir Path dir) throws IOException {
+    Path copy = dir.resolve("chatbot-operator");
+    try (var files = Files.walk(CHART)) {
+      for (Path f : files.toList()) {
+        Path target = copy.resolve(CHART.relativize(f).toString());
+        if (Files.isDirectory(f)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(f, target);
+        }
+      }
+    }
+    Path values = copy.resolve("values.yaml");
+    String on =
+        Files.readString(values)
+            .replace("grafanaDashboard:\n  enabled: false", "grafanaDashboard:\n  enabled: true");
+    assertThat(on).contains("grafanaDashboard:\n  enabled: true");
+    Files.writeString(values, on);
+    assertLintClean(copy);
+  }
+
+  private static void assertLintClean(Path chart) {
+    LintResult result = new Helm(chart).lint().strict().call();
     assertThat(result.isFailed()).as("helm lint: %s", result.getMessages()).isFalse();
     assertThat(result.getMessages())
         .as("only [INFO] notes are allowed")
@@ -102,6 +133,8 @@ class HelmChartTest {
           serviceMonitor.interval           | soon         | /serviceMonitor/interval
           networkPolicy.apiServer.cidrs[0]  | kubernetes   | /networkPolicy/apiServer/cidrs/0
           networkPolicy.enable              | true         | /networkPolicy
+          grafanaDashboard.namespace        | Monitoring   | /grafanaDashboard/namespace
+          grafanaDashboard.enable           | true         | /grafanaDashboard
           replicaCont                       | 3            | replicaCont
           """)
   void schemaRefusesBadValuesNamingThem(String key, String value, String named) {
@@ -467,6 +500,53 @@ class HelmChartTest {
               assertThat(e).containsEntry("port", metrics.getSpec().getPorts().get(0).getName());
               assertThat(e).containsEntry("path", "/metrics").containsEntry("interval", "15s");
             });
+  }
+
+  // --- Grafana dashboard ---
+
+  @Test
+  void grafanaDashboardIsOffByDefault() {
+    assertThat(all(allNamespaces, ConfigMap.class)).isEmpty();
+  }
+
+  @Test
+  void grafanaDashboardConfigMapHoldsEachDashboardFileAsItIs() throws IOException {
+    List<Path> files;
+    try (var s = Files.list(CHART.resolve("dashboards"))) {
+      files = s.filter(p -> p.toString().endsWith(".json")).sorted().toList();
+    }
+    assertThat(files).isNotEmpty();
+    ConfigMap map =
+        one(
+            template(
+                t ->
+                    t.set("grafanaDashboard.enabled", true)
+                        .set("grafanaDashboard.labels.team", "ml")
+                        .set("grafanaDashboard.annotations.grafana_folder", "Chatbots")),
+            ConfigMap.class);
+    assertThat(map.getMetadata().getNamespace()).isEqualTo(RELEASE_NAMESPACE);
+    assertThat(map.getMetadata().getLabels())
+        .containsEntry("grafana_dashboard", "1")
+        .containsEntry("team", "ml")
+        .containsEntry("app.kubernetes.io/name", "chatbot-operator");
+    assertThat(map.getMetadata().getAnnotations()).containsEntry("grafana_folder", "Chatbots");
+    ObjectMapper json = new ObjectMapper();
+    assertThat(map.getData()).hasSize(files.size());
+    for (Path file : files) {
+      String rendered = map.getData().get(file.getFileName().toString());
+      assertThat(rendered).as(file.toString()).isEqualTo(Files.readString(file));
+      JsonNode dashboard = json.readTree(rendered);
+      assertThat(dashboard.path("panels").size()).isPositive();
+      assertThat(dashboard.path("uid").asText()).isNotBlank();
+    }
+    ConfigMap elsewhere =
+        one(
+            template(
+                t ->
+                    t.set("grafanaDashboard.enabled", true)
+                        .set("grafanaDashboard.namespace", "monitoring")),
+            ConfigMap.class);
+    assertThat(elsewhere.getMetadata().getNamespace()).isEqualTo("monitoring");
   }
 
   @Test

@@ -6,16 +6,26 @@ import dev.chatbot.operator.migration.SmokeTester;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /** One operator instance for a test: its own client (writes counted) and metrics. */
 public final class OperatorRun implements AutoCloseable {
   public final WriteCounter writes = new WriteCounter();
-  public final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  public final MeterRegistry registry;
   public final KubernetesClient client;
   public final Operator operator;
 
   public OperatorRun(KubernetesClient base, OperatorConfig config, SmokeTester smokeTester) {
+    this(base, config, smokeTester, new SimpleMeterRegistry());
+  }
+
+  public OperatorRun(
+      KubernetesClient base,
+      OperatorConfig config,
+      SmokeTester smokeTester,
+      MeterRegistry registry) {
+    this.registry = registry;
     this.client = writes.wrap(base);
     this.operator = ChatbotOperator.create(client, config, smokeTester, registry);
     operator.start();
