@@ -147,6 +147,15 @@ public final class Cluster implements AutoCloseable {
     return repoRoot;
   }
 
+  /** Runs the cluster's own kubectl (hack/cluster.sh env) with the admin kubeconfig. */
+  public String kubectl(String... args) {
+    List<String> command = new java.util.ArrayList<>();
+    command.add(facts.get("KUBECTL"));
+    command.add("--kubeconfig=" + facts.get("KUBECONFIG"));
+    command.addAll(List.of(args));
+    return run(repoRoot, command);
+  }
+
   /** A busybox image (sh, nc, nslookup) that hack/cluster.sh loads at start. */
   public String toolsImage() {
     return facts.get("TOOLS_IMAGE");

@@ -127,6 +127,27 @@ final class ModelVolume {
     }
   }
 
+  /**
+   * Bytes of {@code model} the Ollama stand-in has stored on the volume (its {@code
+   * <model>.pull.json}, Ollama's name, e.g. {@code qwen2.5:0.5b}), 0 before the first pull.
+   */
+  long storedBytes(String model) {
+    Path file =
+        dir.resolve(java.net.URLEncoder.encode(model, StandardCharsets.UTF_8) + ".pull.json");
+    try {
+      if (!Files.isRegularFile(file)) {
+        return 0;
+      }
+      Object completed =
+          io.fabric8.kubernetes.client.utils.Serialization.unmarshal(
+                  Files.readString(file), java.util.Map.class)
+              .get("completed");
+      return completed instanceof Number n ? n.longValue() : 0;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** Removes every test volume's directory. */
   static void deleteHostDirs() {
     deleteTree(Cluster.volumesDir());

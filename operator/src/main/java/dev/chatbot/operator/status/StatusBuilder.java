@@ -262,14 +262,24 @@ public final class StatusBuilder {
               gen,
               now);
       case NONE ->
-          Conditions.set(
-              c,
-              Conditions.MODEL_READY,
-              false,
-              Reason.Pending,
-              "model download not started",
-              gen,
-              now);
+          // A failed change deletes its Job; the failure stays told (status.download keeps it).
+          download != null && download.getPhase() == ModelStatus.State.Failed
+              ? Conditions.set(
+                  c,
+                  Conditions.MODEL_READY,
+                  false,
+                  Reason.ModelDownloadFailed,
+                  download.getMessage(),
+                  gen,
+                  now)
+              : Conditions.set(
+                  c,
+                  Conditions.MODEL_READY,
+                  false,
+                  Reason.Pending,
+                  "model download not started",
+                  gen,
+                  now);
     };
   }
 

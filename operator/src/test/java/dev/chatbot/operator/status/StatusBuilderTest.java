@@ -336,4 +336,42 @@ class StatusBuilderTest {
     assertThat(next.getDownload().getProgress()).isEqualTo(s.getDownload().getProgress());
     assertThat(next.getModels().get(0).getBytesCompleted()).isEqualTo(450_000_000L);
   }
+
+  @Test
+  void aFailedDownloadStaysToldOnceTheFailedChangeHasDeletedItsJob() {
+    ChatbotDeployment cr = cr("local-download.yaml");
+    String why =
+        "model download failed: the model volume is too small (spec.local.storage.size 1Gi)";
+    JobState failed = new JobState(JobState.Kind.FAILED, why, "private-download-1", "u1");
+    MigrationStatus m = migration(MigrationState.Failed, "ModelDownloadFailed", why);
+    m.setToPhase(Phase.LOCAL);
+    ChatbotDeploymentStatus s =
+        StatusBuilder.build(
+            cr,
+            seen(Map.of(Phase.MOCK, UP), FRONTEND_UP).withJob(failed, null),
+            Phase.MOCK,
+            m,
+            null,
+            SETTINGS,
+            T1);
+    assertThat(condition(s, Conditions.MODEL_READY).getReason()).isEqualTo("ModelDownloadFailed");
+
+    // The next pass: the Job is gone (a failed change deletes it), its name is still the spec's.
+    cr.setStatus(s);
+    JobState gone = new JobState(JobState.Kind.NONE, null, "private-download-1", null);
+    ChatbotDeploymentStatus next =
+        StatusBuilder.build(
+            cr,
+            seen(Map.of(Phase.MOCK, UP), FRONTEND_UP).withJob(gone, null),
+            Phase.MOCK,
+            m,
+            null,
+            SETTINGS,
+            T1);
+    Condition model = condition(next, Conditions.MODEL_READY);
+    assertThat(model.getStatus()).isEqualTo("False");
+    assertThat(model.getReason()).isEqualTo("ModelDownloadFailed");
+    assertThat(model.getMessage()).isEqualTo(why);
+    assertThat(next.getDownload().getPhase()).isEqualTo(ModelStatus.State.Failed);
+  }
 }
