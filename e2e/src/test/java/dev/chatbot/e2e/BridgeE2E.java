@@ -20,8 +20,9 @@ import org.junit.jupiter.api.TestInstance;
  * The bridge while local models arrive (issue 12), with live traffic on real pods: a {@code local}
  * chatbot with {@code spec.local.bridge: mock} is created from nothing while a {@link LoadDriver}
  * sends chat requests (plain and streaming) through the frontend Service from the moment the
- * frontend has a ready pod until local serves. The Ollama stand-in's pull is slowed down (400 MB at
- * 8 MB/s, about 50 s) so the download can be watched while the bridge serves.
+ * frontend first answers through it until local serves. The Ollama stand-in's pull is slowed down
+ * (400 MB at 8 MB/s, about 50 s) so the download can be watched while the bridge serves. Twice: a
+ * mock bridge, and a huggingface bridge answering from the router stand-in.
  */
 @OneNodeCluster
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -62,7 +63,25 @@ class BridgeE2E {
 
   @Test
   void mockBridgeServesFromTheFirstRequestUntilLocalServesWithoutAFailedRequest() throws Exception {
-    String ns = cluster.freshNamespace("e2e-bridge-mock");
+    bridged("mock");
+  }
+
+  /** The bridge is the huggingface phase, answering from the router stand-in. */
+  @Test
+  void huggingfaceBridgeServesFromTheFirstRequestUntilLocalServesWithoutAFailedRequest()
+      throws Exception {
+    bridged("huggingface");
+  }
+
+  private void bridged(String bridge) throws Exception {
+    String ns = cluster.freshNamespace("e2e-bridge-" + bridge);
+    String huggingface = "";
+    if (bridge.equals("huggingface")) {
+      StandIns.deployRouter(cluster, ns, StandIns.ROUTER, StandIns.PACED_LIKE_A_MODEL);
+      StandIns.createTokenSecret(client, ns);
+      StandIns.awaitRouter(cluster, ns, StandIns.ROUTER);
+      huggingface = StandIns.huggingfaceSpec(ns, StandIns.ROUTER);
+    }
     ModelVolume volume = ModelVolume.create(client, ns, StandIns.modelClaim(NAME), "1Gi");
     volume.knob("ollama_sim_model_bytes", String.valueOf(MODEL_BYTES));
     volume.knob("ollama_sim_pull_bytes_per_second", String.valueOf(PULL_BYTES_PER_SECOND));
@@ -71,7 +90,12 @@ class BridgeE2E {
     long created = System.nanoTime();
     Chatbot chatbot =
         Chatbot.create(
-            client, ns, NAME, "  phase: local\n" + StandIns.localSpec(cluster, "    bridge: mock"));
+            client,
+            ns,
+            NAME,
+            "  phase: local\n"
+                + huggingface
+                + StandIns.localSpec(cluster, "    bridge: " + bridge));
     List<LoadDriver.Result> results;
     List<Timeline.Sample<Snapshot>> trail;
     LoadDriver.Report report;
@@ -91,7 +115,7 @@ class BridgeE2E {
       frontendReady = System.nanoTime();
       try (LoadDriver load =
           LoadDriver.start(chatbot.frontendUrl(), PLAIN, STREAMING, PER_SECOND)) {
-        LoadDriver.Window window = load.window("local with a mock bridge, from nothing");
+        LoadDriver.Window window = load.window("local with a " + bridge + " bridge, from nothing");
         await(NAME + " traffic moved to local")
             .atMost(Duration.ofMinutes(5))
             .pollInterval(Duration.ofMillis(100))
@@ -108,10 +132,10 @@ class BridgeE2E {
                                 .apps()
                                 .deployments()
                                 .inNamespace(ns)
-                                .withName(chatbot.backendDeploymentName("mock"))
+                                .withName(chatbot.backendDeploymentName(bridge))
                                 .get()
                             == null
-                        && chatbot.backendPods("mock").isEmpty());
+                        && chatbot.backendPods(bridge).isEmpty());
         bridgeGone = System.nanoTime();
         await("steady traffic on local")
             .pollDelay(Duration.ofSeconds(5))
@@ -125,10 +149,10 @@ class BridgeE2E {
     }
 
     List<LoadDriver.Result> ok = results.stream().filter(LoadDriver.Result::ok).toList();
-    LoadDriver.Result firstBridged = first(ok, "mock");
+    LoadDriver.Result firstBridged = first(ok, bridge);
     LoadDriver.Result firstLocal = first(ok, "ollama");
     double longestAfterFirst = longestGapMs(ok, firstBridged == null ? 0 : firstBridged.endNanos());
-    System.out.println("\n### Bridge: local with `bridge: mock`, created under load\n");
+    System.out.println("\n### Bridge: local with `bridge: " + bridge + "`, created under load\n");
     System.out.println(
         "| bridge | requests | failed | frontend answers (s) | first bridged answer (s) | first local"
             + " answer (s) | bridge backend gone (s) | longest without an answer, after the first"
@@ -136,7 +160,8 @@ class BridgeE2E {
     System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|");
     System.out.printf(
         Locale.ROOT,
-        "| mock | %d | %d | %.1f | %s | %s | %.1f | %.0f | %.0f | %.0f | %d | %d |%n",
+        "| %s | %d | %d | %.1f | %s | %s | %.1f | %.0f | %.0f | %.0f | %d | %d |%n",
+        bridge,
         report.requests(),
         report.failed(),
         seconds(frontendReady - created),
@@ -158,7 +183,7 @@ class BridgeE2E {
         .isZero();
     assertThat(report.streamsFinished()).isEqualTo(report.streamsAtSwitch());
     assertThat(ok).as("answers").isNotEmpty();
-    assertThat(ok.get(0).provider()).as("the first answer's provider").isEqualTo("mock");
+    assertThat(ok.get(0).provider()).as("the first answer's provider").isEqualTo(bridge);
     assertThat(firstLocal).as("an answer from the local phase").isNotNull();
     assertThat(firstLocal.endNanos()).isGreaterThan(firstBridged.endNanos());
     assertThat(ok.stream().filter(r -> r.startNanos() > bridgeGone))
@@ -168,11 +193,11 @@ class BridgeE2E {
     assertThat(ok)
         .extracting(LoadDriver.Result::provider)
         .as("every answer names its provider")
-        .allMatch(p -> p.equals("mock") || p.equals("ollama"));
+        .allMatch(p -> p.equals(bridge) || p.equals("ollama"));
 
     // The status while bridging: the bridge named, Ready=False/Bridging, the download's progress.
     List<Snapshot> bridging =
-        trail.stream().map(Timeline.Sample::value).filter(s -> "mock".equals(s.bridge())).toList();
+        trail.stream().map(Timeline.Sample::value).filter(s -> bridge.equals(s.bridge())).toList();
     assertThat(bridging).as("status samples naming the bridge").isNotEmpty();
     assertThat(bridging)
         .as("Ready's reason while bridging")
@@ -181,7 +206,7 @@ class BridgeE2E {
         .as("download progress between 0 and 100 % while the bridge serves")
         .anyMatch(
             s ->
-                "mock".equals(s.activePhase())
+                bridge.equals(s.activePhase())
                     && s.percent() != null
                     && s.percent() > 0
                     && s.percent() < 100);
@@ -257,8 +282,7 @@ class BridgeE2E {
         b[0]++;
       }
     }
-    System.out.println(
-        "\n| seconds after creation | answers by mock (bridge) | by ollama | failed |");
+    System.out.println("\n| seconds after creation | answers by the bridge | by ollama | failed |");
     System.out.println("|---|---|---|---|");
     buckets.forEach(
         (k, b) ->
