@@ -30,12 +30,6 @@ class BridgeE2E {
 
   static final String NAME = "bridged";
 
-  /** The load of LiveTrafficE2E: 3 plain and 3 streaming clients, 8 requests a second. */
-  static final int PLAIN = 3;
-
-  static final int STREAMING = 3;
-  static final double PER_SECOND = 8;
-
   /** 400 MB at 8 MB/s: a download of about 50 s, several progress samples (every 10 s). */
   static final long MODEL_BYTES = 400_000_000L;
 
@@ -114,7 +108,11 @@ class BridgeE2E {
                       && !ChatClient.get(chatbot.frontendUrl() + "/").isEmpty());
       frontendReady = System.nanoTime();
       try (LoadDriver load =
-          LoadDriver.start(chatbot.frontendUrl(), PLAIN, STREAMING, PER_SECOND)) {
+          LoadDriver.start(
+              chatbot.frontendUrl(),
+              LiveTrafficE2E.PLAIN,
+              LiveTrafficE2E.STREAMING,
+              LiveTrafficE2E.PER_SECOND)) {
         LoadDriver.Window window = load.window("local with a " + bridge + " bridge, from nothing");
         await(NAME + " traffic moved to local")
             .atMost(Duration.ofMinutes(5))

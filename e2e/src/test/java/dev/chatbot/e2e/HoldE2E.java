@@ -42,9 +42,6 @@ import org.junit.jupiter.api.TestMethodOrder;
 class HoldE2E {
 
   static final String NAME = "held";
-  static final int PLAIN = 3;
-  static final int STREAMING = 3;
-  static final double PER_SECOND = 8;
   static final int DEFAULT_HOLD_SECONDS = 30;
 
   Cluster cluster;
@@ -111,7 +108,12 @@ class HoldE2E {
     List<LoadDriver.Result> results;
     List<long[]> gaps;
     try (Timeline<Boolean> endpoints = backendEndpoints();
-        LoadDriver load = LoadDriver.start(chatbot.frontendUrl(), PLAIN, STREAMING, PER_SECOND)) {
+        LoadDriver load =
+            LoadDriver.start(
+                chatbot.frontendUrl(),
+                LiveTrafficE2E.PLAIN,
+                LiveTrafficE2E.STREAMING,
+                LiveTrafficE2E.PER_SECOND)) {
       await("first answers").atMost(Duration.ofSeconds(30)).until(() -> load.successes() >= 10);
       LoadDriver.Window window = load.window("mock -> huggingface (Recreate), holdSeconds 30");
       chatbot.patchSpec(Map.of("phase", "huggingface"));
@@ -161,7 +163,7 @@ class HoldE2E {
         held.stream().filter(LoadDriver.Result::stream).count(),
         inGap.stream().filter(r -> !r.ok()).count(),
         held.stream().mapToLong(LoadDriver.Result::latencyNanos).max().orElse(0) / 1e6,
-        p99Ms(held),
+        LoadDriver.p99(held),
         heldMetric,
         forwarded,
         gaveUp,
@@ -367,13 +369,5 @@ class HoldE2E {
         .filter(e -> e.getKey().startsWith(prefix))
         .mapToDouble(Map.Entry::getValue)
         .sum();
-  }
-
-  private static double p99Ms(List<LoadDriver.Result> results) {
-    if (results.isEmpty()) {
-      return 0;
-    }
-    List<Long> sorted = results.stream().map(LoadDriver.Result::latencyNanos).sorted().toList();
-    return sorted.get((int) Math.ceil(sorted.size() * 0.99) - 1) / 1e6;
   }
 }

@@ -196,7 +196,8 @@ final class LoadDriver implements AutoCloseable {
     }
   }
 
-  private static double p99(List<Result> results) {
+  /** The 99th percentile of the requests' latencies, in ms (0 without any). */
+  static double p99(List<Result> results) {
     if (results.isEmpty()) {
       return 0;
     }
