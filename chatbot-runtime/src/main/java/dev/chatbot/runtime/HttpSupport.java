@@ -34,9 +34,13 @@ final class HttpSupport {
   private HttpSupport() {}
 
   static HttpClient newClient(int timeoutSeconds) {
+    return newClient(Duration.ofSeconds(Math.min(timeoutSeconds, 10)));
+  }
+
+  static HttpClient newClient(Duration connectTimeout) {
     return HttpClient.newBuilder()
         .version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(Math.min(timeoutSeconds, 10)))
+        .connectTimeout(connectTimeout)
         .followRedirects(HttpClient.Redirect.NEVER)
         // Run the client's completion stages on its selector thread: no hand-off to a pool,
         // which saves about half a millisecond per upstream call on a busy node.

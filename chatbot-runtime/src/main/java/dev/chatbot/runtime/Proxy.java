@@ -41,6 +41,13 @@ final class Proxy {
   private static final long FIRST_BACKOFF_MILLIS = 50;
   private static final long MAX_BACKOFF_MILLIS = 500;
 
+  /**
+   * A backend pod in the cluster accepts a connection within milliseconds; a connect that takes
+   * longer goes to a pod that is gone (a Service's rules lag behind a deleted pod) and would hold a
+   * call well past hold_seconds. It counts as no backend: the call is held and retried.
+   */
+  static final Duration BACKEND_CONNECT_TIMEOUT = Duration.ofSeconds(1);
+
   private final Config config;
   private final RuntimeServer server;
   private final HttpClient client;
@@ -55,7 +62,7 @@ final class Proxy {
     this.clientKeys = clientKeys;
     this.hold = hold;
     this.executor = executor;
-    this.client = HttpSupport.newClient(config.timeoutSeconds);
+    this.client = HttpSupport.newClient(BACKEND_CONNECT_TIMEOUT);
     // The backend may retry upstream before its first byte: allow for every attempt.
     this.timeout = Duration.ofSeconds((long) config.timeoutSeconds * (config.retryMaxAttempts + 1));
   }

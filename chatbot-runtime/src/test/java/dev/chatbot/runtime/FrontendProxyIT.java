@@ -376,6 +376,37 @@ class FrontendProxyIT {
     }
   }
 
+  /**
+   * A connect that never completes (a Service whose rules still point at a deleted pod, found by
+   * HoldE2E on real pods): the hold still ends after hold_seconds, not after the HTTP client's
+   * connect timeout. Here a server that never accepts and whose backlog is full drops the SYNs.
+   */
+  @Test
+  void givesUpOnTimeWhenConnectsToTheBackendHang() throws Exception {
+    try (ServerSocket full = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+        java.net.Socket a = new java.net.Socket("127.0.0.1", full.getLocalPort());
+        java.net.Socket b = new java.net.Socket("127.0.0.1", full.getLocalPort())) {
+      RuntimeServer frontend =
+          frontend("http://127.0.0.1:" + full.getLocalPort(), "hold_seconds", "2");
+      try {
+        TestClient c = TestClient.of(frontend);
+        List<CompletableFuture<Call>> calls = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+          calls.add(call(c, kind(i)));
+        }
+        for (var f : calls) {
+          Call r = f.get(30, TimeUnit.SECONDS);
+          assertThat(r.status()).as(r.kind()).isEqualTo(503);
+          assertThat(r.retryAfter()).isEqualTo("5");
+          // hold_seconds plus at most one connect attempt (1 s), not the 10 s connect timeout.
+          assertThat(r.millis()).as(r.kind()).isBetween(1_900L, 4_500L);
+        }
+      } finally {
+        frontend.stop();
+      }
+    }
+  }
+
   @Test
   void aFullQueueOfHeldCallsAnswers429WithRetryAfter() throws Exception {
     int port = RuntimeProcess.freePort();

@@ -24,8 +24,18 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class LoadDriver implements AutoCloseable {
 
-  /** One request: when it started and ended (System.nanoTime()), and whether it succeeded. */
-  record Result(long id, boolean stream, long startNanos, long endNanos, boolean ok, String error) {
+  /**
+   * One request: when it started and ended (System.nanoTime()), whether it succeeded, and which
+   * provider gave the answer (the answer's {@code provider} field; null without one).
+   */
+  record Result(
+      long id,
+      boolean stream,
+      long startNanos,
+      long endNanos,
+      boolean ok,
+      String error,
+      String provider) {
     long latencyNanos() {
       return endNanos - startNanos;
     }
@@ -70,6 +80,7 @@ final class LoadDriver implements AutoCloseable {
       long start = System.nanoTime();
       boolean ok = false;
       String error = null;
+      String provider = null;
       try {
         if (stream) {
           openStreams.put(id, start);
@@ -77,10 +88,12 @@ final class LoadDriver implements AutoCloseable {
           String last = events.isEmpty() ? "nothing" : events.get(events.size() - 1).name();
           ok = last.equals("done") && events.stream().noneMatch(e -> e.name().equals("error"));
           error = ok ? null : "stream ended with " + last + ": " + events;
+          provider = ok ? (String) events.get(events.size() - 1).data().get("provider") : null;
         } else {
           ChatClient.Answer answer = ChatClient.chat(url, "Hello under load " + id);
           ok = answer.status() == 200 && answer.reply() != null && !answer.reply().isBlank();
           error = ok ? null : answer.status() + " " + answer.body();
+          provider = ok ? (String) answer.body().get("provider") : null;
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -88,7 +101,7 @@ final class LoadDriver implements AutoCloseable {
       } catch (Exception e) {
         error = e.toString();
       } finally {
-        results.add(new Result(id, stream, start, System.nanoTime(), ok, error));
+        results.add(new Result(id, stream, start, System.nanoTime(), ok, error, provider));
         openStreams.remove(id);
       }
       if (Thread.currentThread().isInterrupted()) {
@@ -142,6 +155,16 @@ final class LoadDriver implements AutoCloseable {
       return streamsAtSwitch.stream().noneMatch(openStreams::containsKey);
     }
 
+    /** The requests of the window so far, started after its start and ended, in end order. */
+    List<Result> results() {
+      synchronized (results) {
+        return results.stream()
+            .filter(r -> r.startNanos >= startNanos)
+            .sorted(java.util.Comparator.comparingLong(Result::endNanos))
+            .toList();
+      }
+    }
+
     /** The window's figures, from its start until now (call after the switch's streams ended). */
     Report report() {
       long end = System.nanoTime();
@@ -173,7 +196,8 @@ final class LoadDriver implements AutoCloseable {
     }
   }
 
-  private static double p99(List<Result> results) {
+  /** The 99th percentile of the requests' latencies, in ms (0 without any). */
+  static double p99(List<Result> results) {
     if (results.isEmpty()) {
       return 0;
     }
