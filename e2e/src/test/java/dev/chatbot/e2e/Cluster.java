@@ -195,6 +195,11 @@ public final class Cluster implements AutoCloseable {
     return operator;
   }
 
+  /** The test that uninstalled the operator says so: the next {@link #operator()} installs it. */
+  public synchronized void operatorUninstalled() {
+    operator = null;
+  }
+
   /** A new, empty namespace (a leftover of an earlier run is deleted first); close() deletes it. */
   public String freshNamespace(String name) {
     deleteNamespace(name, true);
