@@ -6,21 +6,22 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Whether this machine can run the project's one-node cluster (hack/cluster.sh's needs). */
+/** Whether this machine can run the project's one-node cluster (what hack/cluster.sh needs). */
 final class DemoMachine {
   static final String INSTEAD =
       String.join(
           "\n",
-          "What to do instead: run it on your own cluster (kind, k3s, minikube, a cloud one):",
-          "  ./mvnw -B -DskipTests -Pimage package      # both images, as tars in */target",
-          "  # load operator/target/jib-image.tar and chatbot-runtime/target/jib-image.tar into it,",
-          "  # e.g. kind load image-archive ..., or push them with Jib (-Djib.to.image=...)",
+          "Instead, on a cluster of your own (kind, k3s, minikube, a cloud one):",
+          "  ./mvnw -B -DskipTests -Pimage package   # both images as tars: */target/jib-image.tar",
+          "  # load both tars into it (kind load image-archive ...) or push them (Jib,"
+              + " -Djib.to.image=...), then:",
           "  helm install chatbot-operator helm/chatbot-operator -n chatbot-system"
               + " --create-namespace",
-          "  kubectl apply -f examples/mock.yaml",
-          "  kubectl wait cbd/demo --for=condition=Ready --timeout=5m",
+          "  kubectl apply -f examples/mock.yaml && kubectl wait cbd/demo --for=condition=Ready"
+              + " --timeout=5m",
           "  kubectl port-forward svc/demo 8080:80   # then open http://127.0.0.1:8080/",
-          "Or use the CLI without a cluster: render -f examples/mock.yaml, validate -f ...");
+          "Without a cluster: java -jar operator/target/chatbot-operator-*.jar render -f"
+              + " examples/mock.yaml (or validate -f ...).");
 
   private DemoMachine() {}
 
@@ -34,6 +35,7 @@ final class DemoMachine {
         read(Path.of("/proc/mounts")));
   }
 
+  /** The same checks on given facts: the os name and arch, /etc/os-release, /proc/self/status. */
   static List<String> whyNot(
       String os, String arch, String osRelease, String procStatus, String mounts) {
     List<String> reasons = new ArrayList<>();
@@ -44,25 +46,25 @@ final class DemoMachine {
     if (!"amd64".equals(arch) && !"x86_64".equals(arch)) {
       reasons.add("not amd64 (" + arch + "): the cluster's binaries are built for amd64");
     }
-    if (!osRelease.lines().anyMatch("ID=debian"::equals)
-        || !osRelease.lines().anyMatch(l -> l.equals("VERSION_ID=\"12\""))) {
-      reasons.add("not Debian 12 (bookworm): hack/cluster.sh installs its packages with apt");
+    if (osRelease.lines().noneMatch("ID=debian"::equals)
+        || osRelease.lines().noneMatch("VERSION_ID=\"12\""::equals)) {
+      reasons.add(
+          "not Debian 12 (hack/cluster.sh installs its packages with apt from Debian 12"
+              + " bookworm)");
     }
     boolean root =
         procStatus
             .lines()
             .filter(l -> l.startsWith("Uid:"))
-            .anyMatch(l -> l.split("\\s+").length > 2 && "0".equals(l.split("\\s+")[2]));
+            .map(l -> l.split("\\s+"))
+            .anyMatch(f -> f.length > 2 && "0".equals(f[2]));
     if (!root) {
-      reasons.add("not root: the cluster needs network, cgroup, iptables and mount changes");
+      reasons.add("not root (the cluster changes the network, cgroups, iptables and mounts)");
     }
-    if (!mounts.lines().anyMatch(l -> l.contains(" /sys/fs/cgroup/unified cgroup2 "))) {
+    if (mounts.lines().noneMatch(l -> l.contains(" /sys/fs/cgroup/unified cgroup2 "))) {
       reasons.add(
           "no cgroup v1 or hybrid hierarchy (no cgroup2 mount at /sys/fs/cgroup/unified):"
               + " kubelet 1.20 needs one");
-    }
-    if (mounts.isEmpty() && reasons.isEmpty()) {
-      reasons.add("cannot read /proc/mounts");
     }
     return reasons;
   }

@@ -53,7 +53,7 @@ import picocli.CommandLine.Spec;
     description = {
       "Shows the operator working on this machine: starts the project's one-node Kubernetes"
           + " cluster (hack/cluster.sh; one already running is reused and stays running), loads the"
-          + " images of this build (./mvnw -B -DskipTests -Pimage package; ./demo.sh does both),"
+          + " images of this build (./mvnw -B -DskipTests -Pimage package first),"
           + " installs the Helm chart, applies examples/mock.yaml, waits until it is Ready and"
           + " serves its chat page on http://127.0.0.1:PORT/ until Ctrl-C, which removes"
           + " everything it started.",
@@ -62,7 +62,7 @@ import picocli.CommandLine.Spec;
       ""
     })
 final class DemoCommand implements Callable<Integer> {
-  static final String RELEASE = "chatbot-demo";
+  static final String RELEASE = "chatbot-operator-demo";
   static final String NAMESPACE = "chatbot-demo";
   static final String CHATBOT = "demo";
   static final String CRD = "chatbotdeployments.chatbot.dev";
@@ -97,13 +97,9 @@ final class DemoCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Cli.quietLogging(parent.debug);
     out = spec.commandLine().getOut();
-    List<String> unfit = DemoMachine.whyNot();
+    List<String> unfit = parent.demoMachine.get();
     if (!unfit.isEmpty()) {
-      out.println("demo: this machine cannot run the project's one-node cluster:");
-      unfit.forEach(r -> out.println("  - " + r));
-      out.println(DemoMachine.INSTEAD);
-      out.flush();
-      return 1;
+      return refuse(unfit, spec.commandLine().getErr());
     }
     Path root = repoRoot();
     Path operatorTar = root.resolve("operator/target/jib-image.tar");
@@ -113,7 +109,7 @@ final class DemoCommand implements Callable<Integer> {
         out.println(
             "demo: no image "
                 + tar
-                + ": build the images first: ./mvnw -B -DskipTests -Pimage package (./demo.sh does)");
+                + ": build the images first: ./mvnw -B -DskipTests -Pimage package");
         out.flush();
         return 1;
       }
@@ -135,8 +131,8 @@ final class DemoCommand implements Callable<Integer> {
     } else {
       say(
           "installing the one-node cluster (hack/cluster.sh install: the first time it installs"
-              + " Debian packages and builds Kubernetes 1.20 from source, about 7-10 minutes on 2"
-              + " cores; later runs take a second)");
+              + " Debian packages and builds Kubernetes 1.20 from source, about 7 minutes on a 2-core"
+              + " machine; later runs take a second)");
       check(run(root, List.of(cluster.toString(), "install"), true), "hack/cluster.sh install");
       say("starting the cluster (hack/cluster.sh start, about 20-60 s)");
       teardown.push(
@@ -161,6 +157,14 @@ final class DemoCommand implements Callable<Integer> {
         new KubernetesClientBuilder()
             .withConfig(Config.fromKubeconfig(Files.readString(kubeconfig)))
             .build()) {
+      List<String> others = otherOperators(client);
+      if (!others.isEmpty()) {
+        throw new IllegalStateException(
+            "another chatbot-operator runs in this cluster ("
+                + String.join(", ", others)
+                + "): it would reconcile the demo's chatbot too; uninstall it first (helm"
+                + " uninstall)");
+      }
       boolean crdExisted =
           client.apiextensions().v1().customResourceDefinitions().withName(CRD).get() != null;
       removeLeftovers(client, kubeconfig);
@@ -232,48 +236,57 @@ final class DemoCommand implements Callable<Integer> {
       teardown.push(new Step("closing the port-forward", () -> close(forward)));
       String url = "http://127.0.0.1:" + forward.getLocalPort() + "/";
       checkPage(url);
-      String env =
-          "export KUBECONFIG="
-              + kubeconfig
-              + " PATH="
-              + Path.of(facts.get("KUBECTL")).getParent()
-              + ":$PATH";
+      String ns = "kubectl -n " + NAMESPACE + " ";
+      String patch = "'{\"spec\":{\"phase\":\"huggingface\"}}'";
+      out.println();
       out.printf(
-          "%ndemo: ready after %d s. The chat page: %s%n%n"
-              + "Try next (another terminal):%n"
-              + "  %s%n"
-              + "  kubectl -n %s get cbd %s          # phase, active phase, Ready%n"
-              + "  kubectl -n %s get deploy,svc,hpa,networkpolicy,cm%n"
-              + "  kubectl -n %s get events --sort-by=.lastTimestamp%n"
-              + "  kubectl -n %s patch cbd %s --type merge -p '{\"spec\":{\"phase\":\"huggingface\"}}'%n"
-              + "      # refused: InvalidSpec (huggingface needs a model and a token Secret); mock"
-              + " keeps serving%n"
-              + "  kubectl -n %s create secret generic hf-token --from-literal=token=hf_xxx%n"
-              + "  kubectl -n %s patch cbd %s --type merge -p"
-              + " '{\"spec\":{\"phase\":\"huggingface\",\"huggingface\":{\"model\":\"meta-llama/Llama-3.1-8B-Instruct\",\"tokenSecretRef\":{\"name\":\"hf-token\",\"key\":\"token\"}}}}'%n"
-              + "      # make-before-break: the new backend starts, passes a smoke test, then takes"
-              + " over (no internet here: its answers fall back to mock)%n"
-              + "  kubectl -n %s logs deploy/%s-chatbot-operator%n%n"
-              + "Press Ctrl-C to stop: removes the chatbot, the release and its namespace%s.%n",
-          seconds(),
-          url,
-          env,
-          NAMESPACE,
-          CHATBOT,
-          NAMESPACE,
-          NAMESPACE,
-          NAMESPACE,
-          CHATBOT,
-          NAMESPACE,
-          NAMESPACE,
-          CHATBOT,
-          NAMESPACE,
-          RELEASE,
-          running ? "; the cluster stays running" : ", and stops the cluster");
+          "demo: ready after %d s: open %s in a browser (the chat page)%n%n", seconds(), url);
+      out.println("Try next, in another terminal:");
+      out.printf(
+          "  export KUBECONFIG=%s PATH=%s:$PATH%n",
+          kubeconfig, Path.of(facts.get("KUBECTL")).getParent());
+      out.println("  " + ns + "get cbd " + CHATBOT + " -o wide     # phase, active phase, Ready");
+      out.println("  " + ns + "get deploy,svc,hpa,networkpolicy,cm   # what the operator made");
+      out.println("  " + ns + "get events --sort-by=.lastTimestamp");
+      out.println("  " + ns + "patch cbd " + CHATBOT + " --type merge -p " + patch);
+      out.println(
+          "      # a bad change: huggingface needs spec.huggingface.model and a token Secret; the"
+              + " status says so and mock keeps serving");
+      out.println("  " + ns + "get cbd " + CHATBOT + " -o jsonpath='{.status.conditions}'");
+      out.println("  " + ns + "logs deploy/" + RELEASE + "   # the operator");
+      out.println();
+      out.println(
+          "Ctrl-C stops: removes the chatbot, the release and its namespace"
+              + (running ? "; the cluster stays running." : ", and stops the cluster."));
       out.flush();
       stopped.await();
     }
     return 0;
+  }
+
+  /** One line saying why not, then what to do instead; exit code 1. */
+  static int refuse(List<String> reasons, PrintWriter err) {
+    err.println(
+        "chatbot-operator demo: this machine cannot run the project's one-node cluster: "
+            + String.join("; ", reasons));
+    err.println(DemoMachine.INSTEAD);
+    err.flush();
+    return 1;
+  }
+
+  /** Operator Deployments (by the chart's name label) outside the demo's namespace. */
+  private static List<String> otherOperators(KubernetesClient client) {
+    return client
+        .apps()
+        .deployments()
+        .inAnyNamespace()
+        .withLabel("app.kubernetes.io/name", "chatbot-operator")
+        .list()
+        .getItems()
+        .stream()
+        .filter(d -> !NAMESPACE.equals(d.getMetadata().getNamespace()))
+        .map(d -> d.getMetadata().getNamespace() + "/" + d.getMetadata().getName())
+        .toList();
   }
 
   /** A release or namespace left by a demo that was killed. */
