@@ -39,6 +39,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
+import sun.misc.Signal;
 
 /**
  * {@code demo}: the product working on this machine. Brings up the project's one-node cluster
@@ -223,6 +224,7 @@ final class DemoCommand implements Callable<Integer> {
           .waitReady()
           .withTimeout(timeoutSeconds)
           .call();
+      ctrlCExits();
       say("the operator is ready; applying examples/mock.yaml");
       GenericKubernetesResource chatbot =
           Serialization.unmarshal(
@@ -262,6 +264,14 @@ final class DemoCommand implements Callable<Integer> {
       stopped.await();
     }
     return 0;
+  }
+
+  /**
+   * Ctrl-C (SIGINT) exits with 130 through the teardown hook again: helm-java's Go runtime takes
+   * SIGINT over when it loads and swallows it (Ctrl-C did nothing once the chart was installed).
+   */
+  static void ctrlCExits() {
+    Signal.handle(new Signal("INT"), signal -> System.exit(130));
   }
 
   /** One line saying why not, then what to do instead; exit code 1. */
