@@ -200,6 +200,15 @@ public final class Cluster implements AutoCloseable {
     operator = null;
   }
 
+  /**
+   * No operator release of the tests (nor its CRD and namespace) in the cluster, for a test that
+   * installs its own; the next {@link #operator()} installs it again.
+   */
+  public synchronized void withoutOperator() {
+    OperatorRelease.removeLeftovers(this);
+    operator = null;
+  }
+
   /** A new, empty namespace (a leftover of an earlier run is deleted first); close() deletes it. */
   public String freshNamespace(String name) {
     deleteNamespace(name, true);

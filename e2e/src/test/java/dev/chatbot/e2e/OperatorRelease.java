@@ -58,7 +58,7 @@ final class OperatorRelease {
   }
 
   /** A release, CRD or namespace left by an earlier run (the CRD must be this build's). */
-  private static void removeLeftovers(Cluster cluster) {
+  static void removeLeftovers(Cluster cluster) {
     uninstallRelease(cluster);
     cluster.client().apiextensions().v1().customResourceDefinitions().withName(CRD).delete();
     await("CRD " + CRD + " gone")
