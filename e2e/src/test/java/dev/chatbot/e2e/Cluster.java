@@ -204,6 +204,20 @@ public final class Cluster implements AutoCloseable {
     return operator;
   }
 
+  /** The test that uninstalled the operator says so: the next {@link #operator()} installs it. */
+  public synchronized void operatorUninstalled() {
+    operator = null;
+  }
+
+  /**
+   * No operator release of the tests (nor its CRD and namespace) in the cluster, for a test that
+   * installs its own; the next {@link #operator()} installs it again.
+   */
+  public synchronized void withoutOperator() {
+    OperatorRelease.removeLeftovers(this);
+    operator = null;
+  }
+
   /** A new, empty namespace (a leftover of an earlier run is deleted first); close() deletes it. */
   public String freshNamespace(String name) {
     deleteNamespace(name, true);

@@ -7,6 +7,7 @@ import com.marcnuri.helm.Release;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The operator installed from {@code helm/chatbot-operator} by helm-java (in-process, offline) with
@@ -57,7 +58,7 @@ final class OperatorRelease {
   }
 
   /** A release, CRD or namespace left by an earlier run (the CRD must be this build's). */
-  private static void removeLeftovers(Cluster cluster) {
+  static void removeLeftovers(Cluster cluster) {
     uninstallRelease(cluster);
     cluster.client().apiextensions().v1().customResourceDefinitions().withName(CRD).delete();
     await("CRD " + CRD + " gone")
@@ -76,12 +77,38 @@ final class OperatorRelease {
     cluster.deleteNamespace(NAMESPACE, true);
   }
 
-  private static void uninstallRelease(Cluster cluster) {
+  /** {@code helm uninstall}: what Helm removes (it keeps the CRD). */
+  static void uninstallRelease(Cluster cluster) {
     Helm.uninstall(NAME)
         .withKubeConfig(cluster.kubeconfig())
         .withNamespace(NAMESPACE)
         .ignoreNotFound()
         .call();
+  }
+
+  /**
+   * {@code helm upgrade} with the values of the install plus {@code values}; waits until the
+   * Deployment has rolled out.
+   */
+  Release upgrade(Map<String, String> values) {
+    long start = System.nanoTime();
+    var upgrade =
+        new Helm(cluster.repoRoot().resolve("helm").resolve("chatbot-operator"))
+            .upgrade()
+            .withKubeConfig(cluster.kubeconfig())
+            .withName(NAME)
+            .withNamespace(NAMESPACE)
+            .reuseValues();
+    values.forEach(upgrade::set);
+    Release upgraded = upgrade.waitReady().withTimeout(600).call();
+    System.out.printf(
+        "helm upgrade %s %s: %s, revision %s, ready after %.1f s%n",
+        NAME,
+        values,
+        upgraded.getStatus(),
+        upgraded.getRevision(),
+        (System.nanoTime() - start) / 1e9);
+    return upgraded;
   }
 
   Release release() {

@@ -4,15 +4,18 @@ import dev.chatbot.operator.BuildInfo;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
 /**
- * {@code chatbot-operator}: the operator ({@code run}, the default) and the operator's rules for
- * review without a cluster ({@code render}, {@code validate}).
+ * {@code chatbot-operator}: the operator ({@code run}, the default), the product on this machine
+ * ({@code demo}) and the operator's rules for review without a cluster ({@code render}, {@code
+ * validate}).
  */
 @Command(
     name = "chatbot-operator",
@@ -26,6 +29,7 @@ import picocli.CommandLine.ScopeType;
     },
     subcommands = {
       RunCommand.class,
+      DemoCommand.class,
       RenderCommand.class,
       ValidateCommand.class,
       CommandLine.HelpCommand.class
@@ -48,6 +52,9 @@ public final class Cli implements Callable<Integer> {
 
   private InputStream stdin = System.in;
 
+  /** Why this machine cannot run the demo's cluster (tests inject other machines). */
+  Supplier<List<String>> demoMachine = DemoMachine::whyNot;
+
   /** Without a command: run. */
   @Override
   public Integer call() {
@@ -69,7 +76,10 @@ public final class Cli implements Callable<Integer> {
 
   /** Runs the command line on the given streams (tests). */
   static int execute(String[] args, PrintWriter out, PrintWriter err, InputStream in) {
-    Cli cli = new Cli();
+    return execute(new Cli(), args, out, err, in);
+  }
+
+  static int execute(Cli cli, String[] args, PrintWriter out, PrintWriter err, InputStream in) {
     cli.stdin = in;
     CommandLine line = new CommandLine(cli);
     line.setOut(out);
