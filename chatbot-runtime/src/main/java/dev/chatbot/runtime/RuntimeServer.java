@@ -294,6 +294,7 @@ public final class RuntimeServer {
       long wait = key == null ? -1 : clientLimiter.tryAcquire(key);
       if (wait >= 0) {
         metrics.rateLimited("client");
+        drain(ctx);
         throw new ApiError(429, "too many requests from this client", wait);
       }
     }
@@ -302,6 +303,19 @@ public final class RuntimeServer {
       body.run();
     } finally {
       inFlight.decrementAndGet();
+    }
+  }
+
+  /**
+   * Reads a refused call's body first: answered before its body is read, the connection is closed
+   * after the answer without a {@code Connection: close}, and a keep-alive client's next call on it
+   * fails with no response at all. Too large or gone: the connection closes, as it must.
+   */
+  private void drain(Context ctx) {
+    try {
+      bodyBytes(ctx);
+    } catch (IOException | ApiError e) {
+      // nothing to keep
     }
   }
 

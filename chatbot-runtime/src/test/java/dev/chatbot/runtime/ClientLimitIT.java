@@ -1,8 +1,18 @@
 package dev.chatbot.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -59,6 +69,69 @@ class ClientLimitIT {
     } finally {
       s.stop();
     }
+  }
+
+  /**
+   * A keep-alive client over its budget gets its 429 and can go on using the connection: the
+   * refused call's body, sent after its headers as a slow client sends it, is read before the
+   * answer (answered early, the server closed the connection without saying so).
+   */
+  @Test
+  void aRefusedCallLeavesTheConnectionUsable() throws Exception {
+    RuntimeServer s =
+        Servers.start(Servers.keys("client_requests_per_minute", "1", "client_burst", "1"));
+    try (Socket socket = new Socket("127.0.0.1", s.port())) {
+      socket.setSoTimeout(10_000);
+      OutputStream out = socket.getOutputStream();
+      InputStream in = socket.getInputStream();
+      byte[] body = CHAT.getBytes(StandardCharsets.UTF_8);
+      byte[] head =
+          ("POST /api/chat HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                  + "Content-Length: "
+                  + body.length
+                  + "\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII);
+      List<Integer> statuses = new ArrayList<>();
+      for (int call = 0; call < 3; call++) {
+        out.write(head);
+        out.flush();
+        await("call " + call + " answered before its body was sent")
+            .during(Duration.ofMillis(300))
+            .atMost(Duration.ofSeconds(2))
+            .until(() -> in.available() == 0);
+        out.write(body);
+        out.flush();
+        String status = line(in);
+        assertThat(status).as("call %d on the same connection", call).isNotEmpty();
+        statuses.add(Integer.parseInt(status.split(" ")[1]));
+        int length = 0;
+        for (String header = line(in); !header.isEmpty(); header = line(in)) {
+          String lower = header.toLowerCase(Locale.ROOT);
+          assertThat(lower).isNotEqualTo("connection: close");
+          if (lower.startsWith("content-length:")) {
+            length = Integer.parseInt(lower.substring("content-length:".length()).trim());
+          }
+        }
+        assertThat(in.readNBytes(length)).hasSize(length);
+      }
+      assertThat(statuses).containsExactly(200, 429, 429);
+    } finally {
+      s.stop();
+    }
+  }
+
+  /** One CRLF-terminated line of an HTTP head; empty at the end of the stream. */
+  private static String line(InputStream in) throws IOException {
+    StringBuilder line = new StringBuilder();
+    for (int b = in.read(); b >= 0; b = in.read()) {
+      if (b == '\n') {
+        break;
+      }
+      if (b != '\r') {
+        line.append((char) b);
+      }
+    }
+    return line.toString();
   }
 
   @Test
