@@ -1,6 +1,8 @@
 package dev.chatbot.operator.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.chatbot.api.v1alpha1.ChatbotDeployment;
 import dev.chatbot.operator.validation.SpecValidator;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -42,11 +44,15 @@ final class Checker {
                   + ChatbotFile.API_VERSION));
     }
     problems.addAll(schema.validate(doc));
-    ChatbotDeployment cr;
-    try {
-      cr = Serialization.jsonMapper().treeToValue(doc, ChatbotDeployment.class);
-    } catch (Exception e) {
-      // A type the schema already named; the operator would never see such a resource.
+    ChatbotDeployment cr = resource(doc);
+    if (cr == null && !problems.isEmpty()) {
+      // A value the classes cannot hold (a phase or bridge the API does not know): the schema
+      // named it; the rest of the resource still gets the operator's rules.
+      JsonNode rest = doc.deepCopy();
+      problems.forEach(p -> remove(rest, p.field()));
+      cr = resource(rest);
+    }
+    if (cr == null) {
       return new Result(List.copyOf(problems), null);
     }
     if (cr.getMetadata() == null) {
@@ -60,5 +66,42 @@ final class Checker {
       }
     }
     return new Result(List.copyOf(problems), cr);
+  }
+
+  private static ChatbotDeployment resource(JsonNode doc) {
+    try {
+      return Serialization.jsonMapper().treeToValue(doc, ChatbotDeployment.class);
+    } catch (Exception e) {
+      return null;
+    }
+  }
+
+  /** Removes the field at a dotted path such as spec.local.bridge (list items: name[2]). */
+  private static void remove(JsonNode root, String path) {
+    String[] parts = path.split("\\.");
+    JsonNode node = root;
+    for (int i = 0; i < parts.length && node != null; i++) {
+      String part = parts[i];
+      int bracket = part.indexOf('[');
+      String name = bracket < 0 ? part : part.substring(0, bracket);
+      boolean last = i == parts.length - 1;
+      if (last && bracket < 0) {
+        if (node instanceof ObjectNode object) {
+          object.remove(name);
+        }
+        return;
+      }
+      node = node.get(name);
+      if (bracket >= 0 && node != null) {
+        int index = Integer.parseInt(part.substring(bracket + 1, part.indexOf(']', bracket)));
+        if (last) {
+          if (node instanceof ArrayNode array && index < array.size()) {
+            array.remove(index);
+          }
+          return;
+        }
+        node = node.get(index);
+      }
+    }
   }
 }

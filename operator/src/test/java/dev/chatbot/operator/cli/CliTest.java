@@ -203,6 +203,35 @@ class CliTest {
         .contains("runtime image  ghcr.io/chatbot-operator/chatbot-runtime:");
   }
 
+  @Test
+  void aValueTheApiDoesNotKnowDoesNotHideTheOperatorsOwnRules(@TempDir Path dir)
+      throws IOException {
+    Path bad = dir.resolve("unknown-value.yaml");
+    Files.writeString(
+        bad,
+        String.join(
+            "\n",
+            "apiVersion: chatbot.dev/v1alpha1",
+            "kind: ChatbotDeployment",
+            "metadata:",
+            "  name: unknown-value",
+            "spec:",
+            "  phase: local",
+            "  local:",
+            "    models: [\"qwen2.5:0.5b\"]",
+            "    bridge: ollama",
+            "  frontend:",
+            "    rateLimit: {requestsPerMinute: 5, burst: 50, key: header}",
+            ""));
+    Run run = cli("validate", "-f", bad.toString());
+    assertThat(run.code()).isEqualTo(1);
+    assertThat(run.out())
+        .contains("3 problems")
+        .contains("spec.local.bridge: Unsupported value: \"ollama\"")
+        .contains("spec.frontend.rateLimit.header: is required when key is header")
+        .contains("spec.frontend.rateLimit.burst: must not exceed requestsPerMinute (50 > 5)");
+  }
+
   /** Two bad resources: schema problems, and a huggingface phase without its settings. */
   static Path badFile(Path dir) throws IOException {
     Path bad = dir.resolve("bad.yaml");
