@@ -846,7 +846,7 @@ public final class OperatorScale {
   private Path operatorJar() throws Exception {
     try (var files = Files.list(options.repo.resolve("operator/target"))) {
       return files
-          .filter(p -> p.getFileName().toString().matches("chatbot-operator-.*\\.jar"))
+          .filter(p -> p.getFileName().toString().matches("chatbot-operator-\\d+\\.\\d+\\.\\d+(-SNAPSHOT)?\\.jar"))
           .filter(p -> !p.getFileName().toString().contains("sources"))
           .findFirst()
           .orElseThrow(() -> new IllegalStateException("build the operator first"));

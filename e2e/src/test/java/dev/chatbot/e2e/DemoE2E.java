@@ -100,8 +100,12 @@ class DemoE2E {
     try (Stream<Path> files = Files.list(cluster.repoRoot().resolve("operator/target"))) {
       jar =
           files
-              .filter(p -> p.getFileName().toString().matches("chatbot-operator-[^-]+.*\\.jar"))
-              .filter(p -> !p.getFileName().toString().endsWith("-sources.jar"))
+              // The runnable jar, not one with a classifier (-tests, -sources).
+              .filter(
+                  p ->
+                      p.getFileName()
+                          .toString()
+                          .matches("chatbot-operator-\\d+\\.\\d+\\.\\d+(-SNAPSHOT)?\\.jar"))
               .findFirst()
               .orElseThrow(() -> new IllegalStateException("no operator/target/*.jar"));
     }
