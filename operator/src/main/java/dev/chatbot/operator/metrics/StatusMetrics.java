@@ -32,24 +32,24 @@ public final class StatusMetrics {
 
   private static final List<Progress> PROGRESS =
       List.of(
+          new Progress("chatbot_operator_model_download_percent", m -> orNaN(m.getPercent())),
           new Progress(
-              "chatbot_operator_model_download_percent",
-              m -> m.getPercent() == null ? Double.NaN : m.getPercent()),
+              "chatbot_operator_model_download_completed_bytes", m -> orNaN(m.getBytesCompleted())),
           new Progress(
-              "chatbot_operator_model_download_completed_bytes",
-              m -> m.getBytesCompleted() == null ? Double.NaN : m.getBytesCompleted()),
-          new Progress(
-              "chatbot_operator_model_download_total_bytes",
-              m -> m.getBytesTotal() == null ? Double.NaN : m.getBytesTotal()),
+              "chatbot_operator_model_download_total_bytes", m -> orNaN(m.getBytesTotal())),
           new Progress(
               "chatbot_operator_model_download_bytes_per_second",
-              m -> m.getBytesPerSecond() == null ? Double.NaN : m.getBytesPerSecond()),
+              m -> orNaN(m.getBytesPerSecond())),
           new Progress(
-              "chatbot_operator_model_download_eta_seconds",
-              m -> m.getEtaSeconds() == null ? Double.NaN : m.getEtaSeconds()),
+              "chatbot_operator_model_download_eta_seconds", m -> orNaN(m.getEtaSeconds())),
           new Progress(
               "chatbot_operator_model_ready",
               m -> m.getState() == ModelStatus.State.Ready ? 1 : 0));
+
+  /** A figure the status does not have yet reads as NaN: Prometheus shows no value. */
+  private static double orNaN(Number n) {
+    return n == null ? Double.NaN : n.doubleValue();
+  }
 
   /** The gauges of one model: they read the last status seen. */
   private static final class ModelGauges {
