@@ -206,11 +206,10 @@ class CliTest {
   @Test
   void aValueTheApiDoesNotKnowDoesNotHideTheOperatorsOwnRules(@TempDir Path dir)
       throws IOException {
-    Path bad = dir.resolve("unknown-value.yaml");
-    Files.writeString(
-        bad,
-        String.join(
-            "\n",
+    Path bad =
+        file(
+            dir,
+            "unknown-value.yaml",
             "apiVersion: chatbot.dev/v1alpha1",
             "kind: ChatbotDeployment",
             "metadata:",
@@ -221,8 +220,7 @@ class CliTest {
             "    models: [\"qwen2.5:0.5b\"]",
             "    bridge: ollama",
             "  frontend:",
-            "    rateLimit: {requestsPerMinute: 5, burst: 50, key: header}",
-            ""));
+            "    rateLimit: {requestsPerMinute: 5, burst: 50, key: header}");
     Run run = cli("validate", "-f", bad.toString());
     assertThat(run.code()).isEqualTo(1);
     assertThat(run.out())
@@ -234,29 +232,32 @@ class CliTest {
 
   /** Two bad resources: schema problems, and a huggingface phase without its settings. */
   static Path badFile(Path dir) throws IOException {
-    Path bad = dir.resolve("bad.yaml");
-    Files.writeString(
-        bad,
-        String.join(
-            "\n",
-            "apiVersion: chatbot.dev/v1alpha1",
-            "kind: ChatbotDeployment",
-            "metadata:",
-            "  name: Bad_Name",
-            "spec:",
-            "  phase: gpt",
-            "  backend:",
-            "    replicas: -3",
-            "  colour: blue",
-            "---",
-            "apiVersion: chatbot.dev/v1alpha1",
-            "kind: ChatbotDeployment",
-            "metadata:",
-            "  name: hf-no-token",
-            "spec:",
-            "  phase: huggingface",
-            ""));
-    return bad;
+    return file(
+        dir,
+        "bad.yaml",
+        "apiVersion: chatbot.dev/v1alpha1",
+        "kind: ChatbotDeployment",
+        "metadata:",
+        "  name: Bad_Name",
+        "spec:",
+        "  phase: gpt",
+        "  backend:",
+        "    replicas: -3",
+        "  colour: blue",
+        "---",
+        "apiVersion: chatbot.dev/v1alpha1",
+        "kind: ChatbotDeployment",
+        "metadata:",
+        "  name: hf-no-token",
+        "spec:",
+        "  phase: huggingface");
+  }
+
+  /** A YAML file of these lines in dir. */
+  static Path file(Path dir, String name, String... lines) throws IOException {
+    Path file = dir.resolve(name);
+    Files.writeString(file, String.join("\n", lines) + "\n");
+    return file;
   }
 
   static void golden(String name, String actual) throws IOException {
