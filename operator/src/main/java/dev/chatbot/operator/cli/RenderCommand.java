@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -41,13 +42,7 @@ final class RenderCommand implements Callable<Integer> {
   @ParentCommand Cli parent;
   @Spec CommandSpec spec;
 
-  @Option(
-      names = {"-f", "--filename"},
-      required = true,
-      arity = "1..*",
-      paramLabel = "FILE",
-      description = "YAML file(s) with ChatbotDeployments; - reads standard input.")
-  List<String> files;
+  @Mixin Files files;
 
   @Option(
       names = "--phase",
@@ -107,7 +102,7 @@ final class RenderCommand implements Callable<Integer> {
     try {
       unparsable =
           ChatbotFile.eachChatbot(
-              files,
+              files.names,
               parent.stdin(),
               err,
               doc -> {
@@ -144,7 +139,7 @@ final class RenderCommand implements Callable<Integer> {
     }
     out.flush();
     if (rendered[0] == 0 && refused[0] + unparsable == 0) {
-      err.println("no ChatbotDeployment in " + String.join(", ", files));
+      err.println("no ChatbotDeployment in " + String.join(", ", files.names));
       return 1;
     }
     return refused[0] + unparsable == 0 ? 0 : 1;

@@ -4,8 +4,8 @@ import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
@@ -32,13 +32,7 @@ final class ValidateCommand implements Callable<Integer> {
   @ParentCommand Cli parent;
   @Spec CommandSpec spec;
 
-  @Option(
-      names = {"-f", "--filename"},
-      required = true,
-      arity = "1..*",
-      paramLabel = "FILE",
-      description = "YAML file(s) with ChatbotDeployments; - reads standard input.")
-  List<String> files;
+  @Mixin Files files;
 
   @Override
   public Integer call() {
@@ -51,7 +45,7 @@ final class ValidateCommand implements Callable<Integer> {
     try {
       unparsable =
           ChatbotFile.eachChatbot(
-              files,
+              files.names,
               parent.stdin(),
               out,
               doc -> {
@@ -75,7 +69,7 @@ final class ValidateCommand implements Callable<Integer> {
       return Files.usage(spec, e.getMessage());
     }
     if (chatbots[0] == 0 && invalid[0] + unparsable == 0) {
-      out.println("no ChatbotDeployment in " + String.join(", ", files));
+      out.println("no ChatbotDeployment in " + String.join(", ", files.names));
       return 1;
     }
     return invalid[0] + unparsable == 0 ? 0 : 1;
