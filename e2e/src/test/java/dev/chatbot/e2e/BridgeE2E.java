@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.Endpoints;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,7 +11,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
@@ -26,7 +24,7 @@ import org.junit.jupiter.api.TestInstance;
  */
 @OneNodeCluster
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class BridgeE2E {
+class BridgeE2E extends OperatorInstalled {
 
   static final String NAME = "bridged";
 
@@ -44,16 +42,6 @@ class BridgeE2E {
       String servicePhase,
       Double percent,
       String downloadProgress) {}
-
-  Cluster cluster;
-  KubernetesClient client;
-
-  @BeforeAll
-  void install(Cluster cluster) {
-    this.cluster = cluster;
-    this.client = cluster.client();
-    cluster.operator();
-  }
 
   @Test
   void mockBridgeServesFromTheFirstRequestUntilLocalServesWithoutAFailedRequest() throws Exception {

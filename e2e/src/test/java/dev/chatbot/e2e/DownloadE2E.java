@@ -20,7 +20,6 @@ import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
@@ -34,20 +33,10 @@ import org.junit.jupiter.api.TestInstance;
  */
 @OneNodeCluster
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class DownloadE2E {
+class DownloadE2E extends OperatorInstalled {
 
   static final String NAME = "dl";
   static final Duration SAMPLE_INTERVAL = Duration.ofSeconds(10);
-
-  Cluster cluster;
-  KubernetesClient client;
-
-  @BeforeAll
-  void install(Cluster cluster) {
-    this.cluster = cluster;
-    this.client = cluster.client();
-    cluster.operator();
-  }
 
   /** One status write of the chatbot, as the watch saw it: the first model and the summary. */
   record Reading(

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.net.URI;
@@ -39,21 +38,16 @@ import org.junit.jupiter.api.TestMethodOrder;
 @OneNodeCluster
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class HoldE2E {
+class HoldE2E extends OperatorInstalled {
 
   static final String NAME = "held";
   static final int DEFAULT_HOLD_SECONDS = 30;
 
-  Cluster cluster;
-  KubernetesClient client;
   String ns;
   Chatbot chatbot;
 
   @BeforeAll
-  void install(Cluster cluster) {
-    this.cluster = cluster;
-    this.client = cluster.client();
-    cluster.operator();
+  void install() {
     ns = cluster.freshNamespace("e2e-hold");
     StandIns.deployRouter(cluster, ns, StandIns.ROUTER, StandIns.PACED_LIKE_A_MODEL);
     StandIns.createTokenSecret(client, ns);

@@ -3,7 +3,6 @@ package dev.chatbot.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,7 +30,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 @OneNodeCluster
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class LiveTrafficE2E {
+class LiveTrafficE2E extends OperatorInstalled {
 
   static final String NAME = "live";
 
@@ -44,18 +43,13 @@ class LiveTrafficE2E {
   static final int STREAMING = 3;
   static final double PER_SECOND = 8;
 
-  Cluster cluster;
-  KubernetesClient client;
   String ns;
   Chatbot chatbot;
   ModelVolume volume;
   MemorySampler memory;
 
   @BeforeAll
-  void install(Cluster cluster) {
-    this.cluster = cluster;
-    this.client = cluster.client();
-    cluster.operator();
+  void install() {
     ns = cluster.freshNamespace("e2e-live");
     StandIns.deployRouter(cluster, ns, StandIns.ROUTER, StandIns.PACED_LIKE_A_MODEL);
     StandIns.createTokenSecret(client, ns);

@@ -9,7 +9,6 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -39,22 +38,17 @@ import org.openqa.selenium.chrome.ChromeOptions;
  */
 @OneNodeCluster
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class MockChatbotE2E {
+class MockChatbotE2E extends OperatorInstalled {
 
   static final String CHATBOT = "demo";
   static final String CHROMIUM = "/usr/bin/chromium";
   static final String CHROMEDRIVER = "/usr/bin/chromedriver";
 
-  Cluster cluster;
-  KubernetesClient client;
   String namespace;
   Service frontend;
 
   @BeforeAll
-  void deployTheExample(Cluster cluster) throws IOException {
-    this.cluster = cluster;
-    this.client = cluster.client();
-    cluster.operator();
+  void deployTheExample() throws IOException {
     namespace = cluster.freshNamespace("e2e-mock");
     Path example = cluster.repoRoot().resolve("examples/mock.yaml");
     long start = System.nanoTime();

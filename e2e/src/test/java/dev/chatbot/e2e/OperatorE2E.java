@@ -13,7 +13,6 @@ import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReviewBuild
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -21,7 +20,6 @@ import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
@@ -31,21 +29,10 @@ import org.junit.jupiter.api.TestInstance;
  */
 @OneNodeCluster
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class OperatorE2E {
+class OperatorE2E extends OperatorInstalled {
 
   static final String SERVICE_ACCOUNT =
       "system:serviceaccount:" + OperatorRelease.NAMESPACE + ":" + OperatorRelease.NAME;
-
-  Cluster cluster;
-  KubernetesClient client;
-  OperatorRelease operator;
-
-  @BeforeAll
-  void install(Cluster cluster) {
-    this.cluster = cluster;
-    this.client = cluster.client();
-    this.operator = cluster.operator();
-  }
 
   @Test
   void runsAsReadyPodsFromTheBuildsImage() {

@@ -3,7 +3,6 @@ package dev.chatbot.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.net.URI;
@@ -42,7 +41,7 @@ import org.junit.jupiter.api.TestInstance;
  */
 @OneNodeCluster
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class RateLimitE2E {
+class RateLimitE2E extends OperatorInstalled {
 
   static final int PER_MINUTE = 6;
   static final int BURST = 5;
@@ -60,8 +59,6 @@ class RateLimitE2E {
           .connectTimeout(Duration.ofSeconds(10))
           .build();
 
-  Cluster cluster;
-  KubernetesClient client;
   String ns;
   Chatbot keyed;
   Chatbot trusted;
@@ -69,10 +66,7 @@ class RateLimitE2E {
   final List<String> rows = new ArrayList<>();
 
   @BeforeAll
-  void install(Cluster cluster) {
-    this.cluster = cluster;
-    this.client = cluster.client();
-    cluster.operator();
+  void install() {
     ns = cluster.freshNamespace("e2e-rate-limit");
     keyed =
         Chatbot.create(

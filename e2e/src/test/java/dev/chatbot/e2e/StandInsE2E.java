@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
@@ -19,17 +17,7 @@ import org.junit.jupiter.api.TestInstance;
  */
 @OneNodeCluster
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class StandInsE2E {
-
-  Cluster cluster;
-  KubernetesClient client;
-
-  @BeforeAll
-  void install(Cluster cluster) {
-    this.cluster = cluster;
-    this.client = cluster.client();
-    cluster.operator();
-  }
+class StandInsE2E extends OperatorInstalled {
 
   @Test
   void localChatbotDownloadsIntoTheVolumeAndAnswersFromTheOllamaStandIn() throws Exception {
