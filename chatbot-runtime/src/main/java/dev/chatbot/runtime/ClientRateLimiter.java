@@ -2,6 +2,7 @@ package dev.chatbot.runtime;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
  * Per-client rate limit: a token bucket per client key holding up to {@code burst} calls, refilled
@@ -20,6 +21,7 @@ public final class ClientRateLimiter {
 
   private final double perNano;
   private final double burst;
+  private final LongSupplier nanoClock;
   private final Map<String, Bucket> buckets =
       new LinkedHashMap<>(256, 0.75f, true) {
         @Override
@@ -35,8 +37,13 @@ public final class ClientRateLimiter {
 
   /** {@code perMinute} 0 turns the limit off. */
   public ClientRateLimiter(int perMinute, int burst) {
+    this(perMinute, burst, System::nanoTime);
+  }
+
+  ClientRateLimiter(int perMinute, int burst, LongSupplier nanoClock) {
     this.perNano = perMinute <= 0 ? 0 : perMinute / 60e9;
     this.burst = Math.max(1, burst);
+    this.nanoClock = nanoClock;
   }
 
   public boolean enabled() {
@@ -48,18 +55,21 @@ public final class ClientRateLimiter {
     if (perNano == 0) {
       return -1;
     }
-    long now = System.nanoTime();
     double missing;
     synchronized (buckets) {
+      // Read under the lock: a time read before another call's update would count backwards,
+      // take tokens away, and promise a Retry-After longer than one refill.
+      long now = nanoClock.getAsLong();
       Bucket b = buckets.get(client);
       if (b == null) {
         b = new Bucket();
         b.tokens = burst;
+        b.updatedNanos = now;
         buckets.put(client, b);
-      } else {
+      } else if (now > b.updatedNanos) {
         b.tokens = Math.min(burst, b.tokens + (now - b.updatedNanos) * perNano);
+        b.updatedNanos = now;
       }
-      b.updatedNanos = now;
       if (b.tokens >= 1) {
         b.tokens -= 1;
         return -1;

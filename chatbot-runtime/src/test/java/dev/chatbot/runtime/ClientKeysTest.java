@@ -74,6 +74,19 @@ class ClientKeysTest {
     assertThat(slow.tryAcquire("a")).isEqualTo(-1);
     assertThat(slow.tryAcquire("a")).isBetween(29L, 30L);
     assertThat(Config.of(Map.of()).clientBurst).isEqualTo(10);
+  }
+
+  @Test
+  void aStaleReadingOfTheClockTakesNoTokensAndPromisesNoMoreThanOneRefill() {
+    // 6 a minute: one call every 10 s. A call whose time reading is older than the last update
+    // (two calls racing) must not count time backwards.
+    long[] now = {1_000_000_000_000L};
+    ClientRateLimiter limiter = new ClientRateLimiter(6, 1, () -> now[0]);
+    assertThat(limiter.tryAcquire("a")).isEqualTo(-1);
+    now[0] -= 2_000_000_000L;
+    assertThat(limiter.tryAcquire("a")).as("Retry-After").isEqualTo(10);
+    now[0] += 2_000_000_000L + 10_000_000_000L;
+    assertThat(limiter.tryAcquire("a")).as("refilled 10 s after the first call").isEqualTo(-1);
     assertThat(Config.of(Map.of("client_requests_per_minute", "3")).clientBurst).isEqualTo(3);
     assertThatThrownBy(() -> Config.of(Map.of("client_key", "header")))
         .hasMessageStartingWith("client_key_header:");
