@@ -206,6 +206,22 @@ class ModelChangeE2E {
     System.out.println("\nkubectl get cbd -o wide while " + MODEL_B + " downloads:\n");
     System.out.println("```\n" + wide.strip() + "\n```");
     System.out.println("\nmodels on the volume afterwards: " + volume.storedModels());
+    // How the new pod's runtime waited for model B (its preload attempts, kubelet-stamped).
+    for (Pod pod : chatbot.backendPods("local")) {
+      String log =
+          client
+              .pods()
+              .inNamespace(ns)
+              .withName(pod.getMetadata().getName())
+              .inContainer("runtime")
+              .usingTimestamps()
+              .getLog();
+      System.out.println("\n" + pod.getMetadata().getName() + ", runtime's Ollama lines:\n");
+      log.lines()
+          .filter(l -> l.contains("ollama") || l.contains("Ollama"))
+          .limit(40)
+          .forEach(l -> System.out.println("    " + l));
+    }
 
     // Traffic: nothing failed, nothing was a mock fallback, the old model answered until the new.
     assertThat(report.failed())
@@ -293,9 +309,12 @@ class ModelChangeE2E {
     if (s.get("models") instanceof List<?> list) {
       for (Object o : list) {
         Map<?, ?> model = (Map<?, ?>) o;
-        models.add(model.get("name") + " " + model.get("state") + " " + model.get("percent"));
-        if (MODEL_B.equals(model.get("name")) && model.get("percent") instanceof Number n) {
-          percentB = n.doubleValue();
+        // JSON numbers arrive as Integer or Double: the text shows them as doubles.
+        Double percent =
+            model.get("percent") instanceof Number n ? Double.valueOf(n.doubleValue()) : null;
+        models.add(model.get("name") + " " + model.get("state") + " " + percent);
+        if (MODEL_B.equals(model.get("name"))) {
+          percentB = percent;
         }
       }
     }
