@@ -130,7 +130,15 @@ public final class StatusBuilder {
     boolean failed = m != null && m.getState() == MigrationState.Failed && m.getToPhase() == target;
     boolean migrating = active != null && active != target && !failed;
     boolean bridging = migrating && active == bridge;
-    boolean backendUp = backend != null && backend.available();
+    // The serving phase's pods stay up while its Deployment takes a new template, also before
+    // its controller has observed the change (then the Deployment is not "available" yet).
+    boolean backendUp =
+        backend != null
+            && (backend.available()
+                || (active != null
+                    && shown == active
+                    && backend.replicas() > 0
+                    && backend.readyReplicas() >= backend.replicas()));
     boolean frontendUp = !frontendOn || (frontend != null && frontend.available());
 
     boolean ready;

@@ -318,6 +318,34 @@ class StatusBuilderTest {
                 + " serving until new pods have the models");
     assertThat(condition(s, Conditions.MODEL_READY).getReason()).isEqualTo("Downloading");
 
+    // The backend Deployment took the new template; its controller has not observed it yet (so
+    // it is not "available"), while the old pod still serves: Ready stays True (it said False,
+    // BackendUnavailable "local backend: 1/1 replicas ready", found by ModelChangeE2E).
+    Availability unobserved = new Availability(1, 1, false, false);
+    ChatbotDeploymentStatus justEdited =
+        StatusBuilder.build(
+            cr,
+            seen(Map.of(Phase.LOCAL, unobserved), FRONTEND_UP).withJob(job, sample),
+            Phase.LOCAL,
+            null,
+            SETTINGS,
+            T1);
+    assertThat(condition(justEdited, Conditions.READY).getStatus()).isEqualTo("True");
+    assertThat(condition(justEdited, Conditions.PROGRESSING).getStatus()).isEqualTo("True");
+    // Not before anything served: a first deployment's backend is up only once it is available.
+    assertThat(
+            condition(
+                    StatusBuilder.build(
+                        cr,
+                        seen(Map.of(Phase.LOCAL, unobserved), FRONTEND_UP),
+                        null,
+                        null,
+                        SETTINGS,
+                        T1),
+                    Conditions.READY)
+                .getStatus())
+        .isEqualTo("False");
+
     // Downloaded; the new pods are not ready yet.
     JobState done = new JobState(JobState.Kind.SUCCEEDED, "downloaded", "private-download-2", "u2");
     ChatbotDeploymentStatus starting =
