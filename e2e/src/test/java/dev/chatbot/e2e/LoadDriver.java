@@ -26,7 +26,8 @@ final class LoadDriver implements AutoCloseable {
 
   /**
    * One request: when it started and ended (System.nanoTime()), whether it succeeded, and which
-   * provider gave the answer (the answer's {@code provider} field; null without one).
+   * provider gave the answer (the answer's {@code provider} field; null without one), with which
+   * {@code model}, and whether it was the runtime's mock {@code fallback} for a failed provider.
    */
   record Result(
       long id,
@@ -35,7 +36,9 @@ final class LoadDriver implements AutoCloseable {
       long endNanos,
       boolean ok,
       String error,
-      String provider) {
+      String provider,
+      String model,
+      boolean fallback) {
     long latencyNanos() {
       return endNanos - startNanos;
     }
@@ -80,7 +83,7 @@ final class LoadDriver implements AutoCloseable {
       long start = System.nanoTime();
       boolean ok = false;
       String error = null;
-      String provider = null;
+      Map<?, ?> answer = Map.of();
       try {
         if (stream) {
           openStreams.put(id, start);
@@ -88,12 +91,12 @@ final class LoadDriver implements AutoCloseable {
           String last = events.isEmpty() ? "nothing" : events.get(events.size() - 1).name();
           ok = last.equals("done") && events.stream().noneMatch(e -> e.name().equals("error"));
           error = ok ? null : "stream ended with " + last + ": " + events;
-          provider = ok ? (String) events.get(events.size() - 1).data().get("provider") : null;
+          answer = ok ? events.get(events.size() - 1).data() : Map.of();
         } else {
-          ChatClient.Answer answer = ChatClient.chat(url, "Hello under load " + id);
-          ok = answer.status() == 200 && answer.reply() != null && !answer.reply().isBlank();
-          error = ok ? null : answer.status() + " " + answer.body();
-          provider = ok ? (String) answer.body().get("provider") : null;
+          ChatClient.Answer chat = ChatClient.chat(url, "Hello under load " + id);
+          ok = chat.status() == 200 && chat.reply() != null && !chat.reply().isBlank();
+          error = ok ? null : chat.status() + " " + chat.body();
+          answer = ok ? chat.body() : Map.of();
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -101,7 +104,17 @@ final class LoadDriver implements AutoCloseable {
       } catch (Exception e) {
         error = e.toString();
       } finally {
-        results.add(new Result(id, stream, start, System.nanoTime(), ok, error, provider));
+        results.add(
+            new Result(
+                id,
+                stream,
+                start,
+                System.nanoTime(),
+                ok,
+                error,
+                (String) answer.get("provider"),
+                (String) answer.get("model"),
+                Boolean.TRUE.equals(answer.get("fallback"))));
         openStreams.remove(id);
       }
       if (Thread.currentThread().isInterrupted()) {

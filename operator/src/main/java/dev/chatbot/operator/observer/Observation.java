@@ -47,8 +47,20 @@ public record Observation(
     return a != null && a.available();
   }
 
-  /** Replica counts of a Deployment and whether all of its replicas are available. */
-  public record Availability(int replicas, int readyReplicas, boolean available) {}
+  /**
+   * Replica counts of a Deployment and whether all of its replicas are available.
+   *
+   * @param rolledOut whether its latest template is rolled out: every replica updated and
+   *     available, no pod of an older template left (a rolling update keeps the old pods available
+   *     until new ones are ready, so {@code available} holds while it rolls)
+   */
+  public record Availability(
+      int replicas, int readyReplicas, boolean available, boolean rolledOut) {
+
+    public Availability(int replicas, int readyReplicas, boolean available) {
+      this(replicas, readyReplicas, available, available);
+    }
+  }
 
   /**
    * The downloader Job's state.

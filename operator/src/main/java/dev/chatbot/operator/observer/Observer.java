@@ -119,8 +119,9 @@ public final class Observer {
     boolean current =
         generation == null
             || (s.getObservedGeneration() != null && s.getObservedGeneration() >= generation);
-    return new Availability(
-        replicas, ready, current && replicas > 0 && available >= replicas && updated >= replicas);
+    int pods = s.getReplicas() == null ? 0 : s.getReplicas();
+    boolean up = current && replicas > 0 && available >= replicas && updated >= replicas;
+    return new Availability(replicas, ready, up, up && pods <= replicas);
   }
 
   private static JobState job(

@@ -13,6 +13,7 @@ import dev.chatbot.api.v1alpha1.ReplicaStatus;
 import dev.chatbot.operator.model.Defaults;
 import dev.chatbot.operator.model.OperatorSettings;
 import dev.chatbot.operator.model.OperatorSettings.AutoscalingApi;
+import dev.chatbot.operator.model.Storage;
 import dev.chatbot.operator.observer.Observation;
 import dev.chatbot.operator.observer.Observation.Availability;
 import dev.chatbot.operator.observer.Observation.JobState;
@@ -129,7 +130,15 @@ public final class StatusBuilder {
     boolean failed = m != null && m.getState() == MigrationState.Failed && m.getToPhase() == target;
     boolean migrating = active != null && active != target && !failed;
     boolean bridging = migrating && active == bridge;
-    boolean backendUp = backend != null && backend.available();
+    // The serving phase's pods stay up while its Deployment takes a new template, also before
+    // its controller has observed the change (then the Deployment is not "available" yet).
+    boolean backendUp =
+        backend != null
+            && (backend.available()
+                || (active != null
+                    && shown == active
+                    && backend.replicas() > 0
+                    && backend.readyReplicas() >= backend.replicas()));
     boolean frontendUp = !frontendOn || (frontend != null && frontend.available());
 
     boolean ready;
@@ -176,15 +185,19 @@ public final class StatusBuilder {
     List<Condition> c = old.getConditions();
     c = Conditions.set(c, Conditions.READY, ready, reason, message, gen, now);
     boolean progressing = !ready && !failed && reason != Reason.SecretNotFound;
+    // Serving, yet still changing: a changed model list downloads, or the backend rolls new pods
+    // (they wait for the new models); the pods that serve now keep serving meanwhile.
+    String change =
+        ready ? changeWhileServing(cr, target, obs.job(), s.getDownload(), backend) : null;
     c =
         Conditions.set(
             c,
             Conditions.PROGRESSING,
-            progressing,
+            progressing || change != null,
             progressing
                 ? (bridging ? Reason.Bridging : migrating ? Reason.Migrating : Reason.RollingOut)
-                : (ready ? Reason.Complete : reason),
-            progressing ? message : (ready ? "rollout complete" : message),
+                : change != null ? Reason.RollingOut : (ready ? Reason.Complete : reason),
+            progressing ? message : change != null ? change : ready ? "rollout complete" : message,
             gen,
             now);
     c =
@@ -200,6 +213,39 @@ public final class StatusBuilder {
     c = autoscalingCondition(c, cr, settings, gen, now);
     s.setConditions(c);
     return s;
+  }
+
+  /**
+   * What still changes while the chatbot serves, or null: the changed model list's download (the
+   * Job of the current list is wanted and not done yet), or the backend's rollout of new pods.
+   */
+  private static String changeWhileServing(
+      ChatbotDeployment cr,
+      Phase target,
+      JobState job,
+      DownloadStatus download,
+      Availability backend) {
+    boolean downloads = target == Phase.LOCAL && Storage.downloads(cr);
+    if (downloads && job.kind() == JobState.Kind.NONE) {
+      return "starting the download of the models; the running "
+          + target
+          + " pods keep serving until new pods have them";
+    }
+    if (downloads && job.kind() == JobState.Kind.RUNNING) {
+      return "downloading the models"
+          + (download == null || download.getProgress() == null
+              ? ""
+              : " (" + download.getProgress() + ")")
+          + "; the running "
+          + target
+          + " pods keep serving until new pods have the models";
+    }
+    if (backend != null && !backend.rolledOut()) {
+      return "rolling out new "
+          + target
+          + " pods; the running ones keep serving until they are ready";
+    }
+    return null;
   }
 
   private static ReplicaStatus replicas(Availability a) {

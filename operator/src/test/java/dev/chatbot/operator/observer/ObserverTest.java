@@ -41,4 +41,32 @@ class ObserverTest {
     assertThat(Observer.endpoint(cr, Services.backend(cr, Phase.MOCK), "k8s.internal"))
         .isEqualTo("http://demo-backend.chat.svc.k8s.internal:8080");
   }
+
+  /** A rolling update keeps the old pods available: available, yet not rolled out. */
+  @Test
+  void aRollingDeploymentIsAvailableButNotRolledOut() {
+    io.fabric8.kubernetes.api.model.apps.Deployment d =
+        new io.fabric8.kubernetes.api.model.apps.DeploymentBuilder()
+            .withNewMetadata()
+            .withGeneration(3L)
+            .endMetadata()
+            .withNewSpec()
+            .withReplicas(1)
+            .endSpec()
+            .withNewStatus()
+            .withObservedGeneration(3L)
+            // The old pod serves; the new one (updated) waits for its model.
+            .withReplicas(2)
+            .withUpdatedReplicas(1)
+            .withReadyReplicas(1)
+            .withAvailableReplicas(1)
+            .endStatus()
+            .build();
+    Observation.Availability rolling = Observer.availability(d);
+    assertThat(rolling.available()).isTrue();
+    assertThat(rolling.rolledOut()).isFalse();
+
+    d.getStatus().setReplicas(1);
+    assertThat(Observer.availability(d).rolledOut()).isTrue();
+  }
 }

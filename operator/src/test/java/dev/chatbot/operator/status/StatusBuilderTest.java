@@ -271,6 +271,110 @@ class StatusBuilderTest {
         .isTrue();
   }
 
+  /**
+   * A chatbot serving local whose model list changed: the new list's Job runs, then the backend
+   * rolls new pods. It serves the whole time (Ready), and Progressing says what is still changing
+   * (it said False/Complete "rollout complete", found by ModelChangeE2E).
+   */
+  @Test
+  void aModelListChangeWhileLocalServesIsReadyAndProgressing() {
+    ChatbotDeployment cr = cr("local-download.yaml");
+    // The first pass after the edit: the new list's Job is not created yet.
+    ChatbotDeploymentStatus edited =
+        StatusBuilder.build(
+            cr, seen(Map.of(Phase.LOCAL, UP), FRONTEND_UP), Phase.LOCAL, null, SETTINGS, T1);
+    assertThat(condition(edited, Conditions.READY).getStatus()).isEqualTo("True");
+    assertThat(condition(edited, Conditions.PROGRESSING).getStatus()).isEqualTo("True");
+    assertThat(condition(edited, Conditions.PROGRESSING).getMessage())
+        .isEqualTo(
+            "starting the download of the models; the running local pods keep serving until new"
+                + " pods have them");
+
+    JobState job = new JobState(JobState.Kind.RUNNING, "downloading", "private-download-2", "u2");
+    ModelStatus b = new ModelStatus("qwen2.5:0.5b", ModelStatus.State.Downloading, null);
+    b.setPercent(40.0);
+    b.setBytesCompleted(400_000_000L);
+    b.setBytesTotal(1_000_000_000L);
+    var sample =
+        new dev.chatbot.operator.observer.DownloadSample(
+            "private-download-2",
+            "u2",
+            java.time.Instant.parse(T0),
+            List.of(b, new ModelStatus("llama3.2", ModelStatus.State.Pending, null)),
+            null,
+            null);
+    Availability rolling = new Availability(1, 1, true, false);
+    Observation downloading = seen(Map.of(Phase.LOCAL, rolling), FRONTEND_UP).withJob(job, sample);
+    ChatbotDeploymentStatus s =
+        StatusBuilder.build(cr, downloading, Phase.LOCAL, null, SETTINGS, T1);
+    assertThat(condition(s, Conditions.READY).getStatus()).isEqualTo("True");
+    assertThat(condition(s, Conditions.READY).getReason()).isEqualTo("Available");
+    Condition progressing = condition(s, Conditions.PROGRESSING);
+    assertThat(progressing.getStatus()).isEqualTo("True");
+    assertThat(progressing.getReason()).isEqualTo("RollingOut");
+    assertThat(progressing.getMessage())
+        .isEqualTo(
+            "downloading the models (qwen2.5:0.5b 40.0%, 0/2 ready); the running local pods keep"
+                + " serving until new pods have the models");
+    assertThat(condition(s, Conditions.MODEL_READY).getReason()).isEqualTo("Downloading");
+
+    // The backend Deployment took the new template; its controller has not observed it yet (so
+    // it is not "available"), while the old pod still serves: Ready stays True (it said False,
+    // BackendUnavailable "local backend: 1/1 replicas ready", found by ModelChangeE2E).
+    Availability unobserved = new Availability(1, 1, false, false);
+    ChatbotDeploymentStatus justEdited =
+        StatusBuilder.build(
+            cr,
+            seen(Map.of(Phase.LOCAL, unobserved), FRONTEND_UP).withJob(job, sample),
+            Phase.LOCAL,
+            null,
+            SETTINGS,
+            T1);
+    assertThat(condition(justEdited, Conditions.READY).getStatus()).isEqualTo("True");
+    assertThat(condition(justEdited, Conditions.PROGRESSING).getStatus()).isEqualTo("True");
+    // Not before anything served: a first deployment's backend is up only once it is available.
+    assertThat(
+            condition(
+                    StatusBuilder.build(
+                        cr,
+                        seen(Map.of(Phase.LOCAL, unobserved), FRONTEND_UP),
+                        null,
+                        null,
+                        SETTINGS,
+                        T1),
+                    Conditions.READY)
+                .getStatus())
+        .isEqualTo("False");
+
+    // Downloaded; the new pods are not ready yet.
+    JobState done = new JobState(JobState.Kind.SUCCEEDED, "downloaded", "private-download-2", "u2");
+    ChatbotDeploymentStatus starting =
+        StatusBuilder.build(
+            cr,
+            seen(Map.of(Phase.LOCAL, rolling), FRONTEND_UP).withJob(done, null),
+            Phase.LOCAL,
+            null,
+            SETTINGS,
+            T1);
+    assertThat(condition(starting, Conditions.READY).getStatus()).isEqualTo("True");
+    assertThat(condition(starting, Conditions.PROGRESSING).getStatus()).isEqualTo("True");
+    assertThat(condition(starting, Conditions.PROGRESSING).getMessage())
+        .isEqualTo(
+            "rolling out new local pods; the running ones keep serving until they are ready");
+
+    // Rolled out: nothing progresses.
+    ChatbotDeploymentStatus rolledOut =
+        StatusBuilder.build(
+            cr,
+            seen(Map.of(Phase.LOCAL, UP), FRONTEND_UP).withJob(done, null),
+            Phase.LOCAL,
+            null,
+            SETTINGS,
+            T1);
+    assertThat(condition(rolledOut, Conditions.PROGRESSING).getStatus()).isEqualTo("False");
+    assertThat(condition(rolledOut, Conditions.PROGRESSING).getReason()).isEqualTo("Complete");
+  }
+
   @Test
   void aDownloadReadingFillsTheModelsAndThePrinterColumnsAndABridgeSaysSo() {
     ChatbotDeployment cr = cr("local-download.yaml");
