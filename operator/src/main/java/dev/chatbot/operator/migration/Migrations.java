@@ -90,17 +90,25 @@ public final class Migrations {
       // with the step it leads to. One status write less per change.
       enter(m, MigrationState.Preparing, "checking what " + target + " needs", now);
     }
+    MigrationSpec spec = cr.getSpec().getMigration();
+    boolean downloadsTarget = target == Phase.LOCAL && storage;
+    if (downloadsTarget
+        && BACKEND_STATES.contains(m.getState())
+        && obs.job().kind() != JobState.Kind.SUCCEEDED) {
+      // The model list changed after its models were downloaded: the new backend's pods would
+      // wait for models not yet there. Download first; the backend's deadline starts again.
+      m.setBackendStartedAt(null);
+      enter(m, MigrationState.Downloading, "the model list changed; downloading models", now);
+    }
     if (m.getBackendStartedAt() == null && BACKEND_STATES.contains(m.getState())) {
       // A change started by an older operator: its deadline counted from this state's start.
       m.setBackendStartedAt(m.getStateSince());
     }
-    MigrationSpec spec = cr.getSpec().getMigration();
     // A bridge exists to serve until the local backend does: always make-before-break.
     boolean recreate =
         bridge == null
             && Defaults.or(spec.getStrategy(), MigrationSpec.DEFAULT_STRATEGY)
                 == MigrationStrategy.Recreate;
-    boolean downloadsTarget = target == Phase.LOCAL && storage;
     Set<Phase> both = EnumSet.of(active, target);
     Set<Phase> starting = recreate ? Set.of(target) : both;
     Phase servingWhileStarting = recreate ? target : active;

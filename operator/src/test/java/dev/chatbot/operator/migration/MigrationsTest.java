@@ -317,6 +317,35 @@ class MigrationsTest {
   }
 
   @Test
+  void aModelListChangedWhileTheBackendStartsDownloadsFirstAndTheBridgeServesOn() {
+    ChatbotDeployment cr = bridged(Bridge.MOCK);
+    advance(cr, withJob(Set.of(Phase.MOCK), JobState.Kind.RUNNING), T0);
+    advance(cr, withJob(Set.of(Phase.MOCK), JobState.Kind.RUNNING), T0.plusSeconds(1));
+    Step s = advance(cr, withJob(Set.of(Phase.MOCK), JobState.Kind.SUCCEEDED), T0.plusSeconds(60));
+    assertThat(s.migration().getState()).isEqualTo(MigrationState.StartingBackend);
+    s = advance(cr, withJob(Set.of(Phase.MOCK), JobState.Kind.SUCCEEDED), T0.plusSeconds(61));
+    assertThat(s.plan().backends()).containsExactlyInAnyOrder(Phase.MOCK, Phase.LOCAL);
+
+    // The list changes: the Job of the new list does not exist yet.
+    cr.getMetadata().setGeneration(2L);
+    s = advance(cr, withJob(Set.of(Phase.MOCK), JobState.Kind.NONE), T0.plusSeconds(62));
+    assertThat(s.migration().getState()).isEqualTo(MigrationState.Downloading);
+    assertThat(s.migration().getBackendStartedAt()).as("the deadline starts again").isNull();
+    assertThat(s.plan().backends()).containsExactly(Phase.MOCK);
+    assertThat(s.plan().downloadJob()).isTrue();
+    assertThat(s.active()).isEqualTo(Phase.MOCK);
+    assertThat(s.bridge()).isEqualTo(Phase.MOCK);
+    s = advance(cr, withJob(Set.of(Phase.MOCK), JobState.Kind.RUNNING), T0.plusSeconds(900));
+    assertThat(s.migration().getState())
+        .as("no deadline while downloading")
+        .isEqualTo(MigrationState.Downloading);
+    s = advance(cr, withJob(Set.of(Phase.MOCK), JobState.Kind.SUCCEEDED), T0.plusSeconds(901));
+    assertThat(s.migration().getState()).isEqualTo(MigrationState.StartingBackend);
+    assertThat(s.migration().getBackendStartedAt()).isEqualTo(T0.plusSeconds(901).toString());
+    assertThat(s.bridge()).isEqualTo(Phase.MOCK);
+  }
+
+  @Test
   void aFailedDownloadLeavesTheBridgeServing() {
     ChatbotDeployment cr = bridged(Bridge.MOCK);
     advance(cr, withJob(Set.of(Phase.MOCK), JobState.Kind.RUNNING), T0);
