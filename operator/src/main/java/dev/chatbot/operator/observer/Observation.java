@@ -60,6 +60,14 @@ public record Observation(
     public Availability(int replicas, int readyReplicas, boolean available) {
       this(replicas, readyReplicas, available, available);
     }
+
+    /**
+     * Whether all wanted replicas are ready, whatever template they run: the pods serving now, also
+     * before the Deployment's controller has observed a new template.
+     */
+    public boolean allReady() {
+      return replicas > 0 && readyReplicas >= replicas;
+    }
   }
 
   /**

@@ -134,11 +134,7 @@ public final class StatusBuilder {
     // its controller has observed the change (then the Deployment is not "available" yet).
     boolean backendUp =
         backend != null
-            && (backend.available()
-                || (active != null
-                    && shown == active
-                    && backend.replicas() > 0
-                    && backend.readyReplicas() >= backend.replicas()));
+            && (backend.available() || (active != null && shown == active && backend.allReady()));
     boolean frontendUp = !frontendOn || (frontend != null && frontend.available());
 
     boolean ready;
@@ -184,22 +180,28 @@ public final class StatusBuilder {
     }
     List<Condition> c = old.getConditions();
     c = Conditions.set(c, Conditions.READY, ready, reason, message, gen, now);
-    boolean progressing = !ready && !failed && reason != Reason.SecretNotFound;
+    boolean progressing;
+    Reason progressReason;
+    String progressMessage;
     // Serving, yet still changing: a changed model list downloads, or the backend rolls new pods
     // (they wait for the new models); the pods that serve now keep serving meanwhile.
     String change =
         ready ? changeWhileServing(cr, target, obs.job(), s.getDownload(), backend) : null;
+    if (ready) {
+      progressing = change != null;
+      progressReason = progressing ? Reason.RollingOut : Reason.Complete;
+      progressMessage = progressing ? change : "rollout complete";
+    } else {
+      progressing = !failed && reason != Reason.SecretNotFound;
+      progressReason =
+          !progressing
+              ? reason
+              : bridging ? Reason.Bridging : migrating ? Reason.Migrating : Reason.RollingOut;
+      progressMessage = message;
+    }
     c =
         Conditions.set(
-            c,
-            Conditions.PROGRESSING,
-            progressing || change != null,
-            progressing
-                ? (bridging ? Reason.Bridging : migrating ? Reason.Migrating : Reason.RollingOut)
-                : change != null ? Reason.RollingOut : (ready ? Reason.Complete : reason),
-            progressing ? message : change != null ? change : ready ? "rollout complete" : message,
-            gen,
-            now);
+            c, Conditions.PROGRESSING, progressing, progressReason, progressMessage, gen, now);
     c =
         Conditions.set(
             c,
