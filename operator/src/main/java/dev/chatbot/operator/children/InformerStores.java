@@ -18,7 +18,8 @@ import java.util.WeakHashMap;
  * is its managedFields (every field a nested map), which the operator reads only for one thing:
  * JOSDK's server-side-apply matcher compares just the fields of this operator's apply entry. So a
  * child keeps only that entry, with its field tree shared with every equal tree (children of one
- * kind differ in a few keys); a ChatbotDeployment keeps none.
+ * kind differ in a few keys); a ChatbotDeployment keeps none. Empty additional-property maps are
+ * shared too ({@link EmptyMaps}).
  */
 public final class InformerStores {
   /**
@@ -44,9 +45,14 @@ public final class InformerStores {
 
   static <R extends HasMetadata> R child(R r) {
     List<ManagedFieldsEntry> entries = r.getMetadata().getManagedFields();
-    if (entries == null || entries.isEmpty()) {
-      return r;
+    if (entries != null && !entries.isEmpty()) {
+      r.getMetadata().setManagedFields(ours(entries));
     }
+    EmptyMaps.share(r);
+    return r;
+  }
+
+  private static List<ManagedFieldsEntry> ours(List<ManagedFieldsEntry> entries) {
     List<ManagedFieldsEntry> ours =
         entries.stream()
             .filter(e -> Names.FIELD_MANAGER.equals(e.getManager()))
@@ -59,12 +65,12 @@ public final class InformerStores {
         e.setFieldsV1(shared);
       }
     }
-    r.getMetadata().setManagedFields(ours);
-    return r;
+    return ours;
   }
 
   static <R extends HasMetadata> R primary(R r) {
     r.getMetadata().setManagedFields(null);
+    EmptyMaps.share(r);
     return r;
   }
 
