@@ -14,7 +14,8 @@
 #                                "{name}" in it becomes operator-1 or operator-2, e.g. for
 #                                -XX:StartFlightRecording=filename=/tmp/{name}.jfr,settings=profile
 #     --env NAME=VALUE           an extra environment variable of the operator (repeatable), as
-#                                the chart's `env` value sets it, e.g. MALLOC_ARENA_MAX=2
+#                                the chart's `env` value sets it, after the image's own (the Jib
+#                                <environment> of operator/pom.xml), e.g. MALLOC_ARENA_MAX=4
 #     --java PATH                the operator's java (default: the image's jlink'ed runtime)
 #     --timeout 900              seconds to wait for convergence per step
 #     --label TEXT               a name for this run in the table header

@@ -18,7 +18,9 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -420,7 +422,7 @@ public final class OperatorScale {
             cp.kubeconfigFor(ApiServer.OPERATOR_USER),
             dir,
             name,
-            options.extraEnv);
+            environment());
     long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
     while (!op.ready()) {
       if (!op.alive() || System.nanoTime() > deadline) {
@@ -817,6 +819,26 @@ public final class OperatorScale {
    * to them (-XX:MaxRAM), and the collector the JVM picks by itself in such a container: below 1792
    * MiB of memory it is not a "server class machine" and uses Serial GC. Plus --jvm-flag extras.
    */
+  /** The image's environment (operator/pom.xml, Jib environment), then --env extras. */
+  private Map<String, String> environment() {
+    String pom;
+    try {
+      pom = Files.readString(options.repo.resolve("operator/pom.xml"), UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    Map<String, String> env = new LinkedHashMap<>();
+    Matcher block = Pattern.compile("(?s)<environment>(.*?)</environment>").matcher(pom);
+    while (block.find()) {
+      Matcher entry = Pattern.compile("<(\\w+)>([^<]*)</\\1>").matcher(block.group(1));
+      while (entry.find()) {
+        env.put(entry.group(1), entry.group(2).trim());
+      }
+    }
+    env.putAll(options.extraEnv);
+    return env;
+  }
+
   private List<String> jvmFlags(long limitBytes) throws Exception {
     String pom = Files.readString(options.repo.resolve("operator/pom.xml"), UTF_8);
     List<String> flags = new ArrayList<>();
@@ -867,7 +889,7 @@ public final class OperatorScale {
         .append(javaBinary())
         .append(' ')
         .append(String.join(" ", jvm))
-        .append(options.extraEnv.isEmpty() ? "" : "; env " + options.extraEnv)
+        .append(environment().isEmpty() ? "" : "; env " + environment())
         .append(" (chart limit ")
         .append(limit >> 20)
         .append(" MiB)\n\n");

@@ -46,7 +46,8 @@ final class EmptyMaps {
     if (value instanceof Collection<?> items) {
       items.forEach(EmptyMaps::visit);
     } else if (value instanceof Map<?, ?> map) {
-      map.values().forEach(EmptyMaps::visit);
+      // forEach, not values(): a LinkedHashMap would keep the view it creates.
+      map.forEach((k, v) -> visit(v));
     } else if (value != null && isModel(value.getClass())) {
       for (Field f : FIELDS.get(value.getClass())) {
         Object held = read(f, value);

@@ -565,6 +565,9 @@ public final class ApiServer implements AutoCloseable {
             "--service-account-signing-key-file=" + workDir.resolve("sa.key"),
             "--api-audiences=https://kubernetes.default.svc.cluster.local",
             "--service-cluster-ip-range=10.96.0.0/16",
+            // The default range (30000-32767) holds 2,768 NodePort and LoadBalancer Services: the
+            // scale benchmark's 3000 chatbots each have one (docs/BENCHMARKS.md).
+            "--service-node-port-range=20000-32767",
             "--endpoint-reconciler-type=none",
             "--disable-admission-plugins=ServiceAccount",
             "--allow-privileged=true",
