@@ -819,28 +819,8 @@ public final class OperatorScale {
    * to them (-XX:MaxRAM), and the collector the JVM picks by itself in such a container: below 1792
    * MiB of memory it is not a "server class machine" and uses Serial GC. Plus --jvm-flag extras.
    */
-  /** The image's environment (operator/pom.xml, Jib environment), then --env extras. */
-  private Map<String, String> environment() {
-    String pom;
-    try {
-      pom = Files.readString(options.repo.resolve("operator/pom.xml"), UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    Map<String, String> env = new LinkedHashMap<>();
-    Matcher block = Pattern.compile("(?s)<environment>(.*?)</environment>").matcher(pom);
-    while (block.find()) {
-      Matcher entry = Pattern.compile("<(\\w+)>([^<]*)</\\1>").matcher(block.group(1));
-      while (entry.find()) {
-        env.put(entry.group(1), entry.group(2).trim());
-      }
-    }
-    env.putAll(options.extraEnv);
-    return env;
-  }
-
-  private List<String> jvmFlags(long limitBytes) throws Exception {
-    String pom = Files.readString(options.repo.resolve("operator/pom.xml"), UTF_8);
+  private List<String> jvmFlags(long limitBytes) {
+    String pom = operatorPom();
     List<String> flags = new ArrayList<>();
     Matcher m = Pattern.compile("<jvmFlag>([^<]+)</jvmFlag>").matcher(pom);
     while (m.find()) {
@@ -856,6 +836,30 @@ public final class OperatorScale {
     flags.addAll(options.extraJvmFlags);
     return flags;
   }
+
+  /** The image's environment (operator/pom.xml, Jib environment), then --env extras. */
+  private Map<String, String> environment() {
+    String pom = operatorPom();
+    Map<String, String> env = new LinkedHashMap<>();
+    Matcher block = Pattern.compile("(?s)<environment>(.*?)</environment>").matcher(pom);
+    while (block.find()) {
+      Matcher entry = Pattern.compile("<(\\w+)>([^<]*)</\\1>").matcher(block.group(1));
+      while (entry.find()) {
+        env.put(entry.group(1), entry.group(2).trim());
+      }
+    }
+    env.putAll(options.extraEnv);
+    return env;
+  }
+
+  private String operatorPom() {
+    try {
+      return Files.readString(options.repo.resolve("operator/pom.xml"), UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
 
   private String javaBinary() {
     if (options.java != null) {
@@ -879,6 +883,7 @@ public final class OperatorScale {
   // Output
 
   private String table(long limit, List<String> jvm) {
+    Map<String, String> env = environment();
     StringBuilder t = new StringBuilder();
     t.append("\nOperator at scale ")
         .append(options.label.isEmpty() ? "" : "(" + options.label + ") ")
@@ -889,7 +894,7 @@ public final class OperatorScale {
         .append(javaBinary())
         .append(' ')
         .append(String.join(" ", jvm))
-        .append(environment().isEmpty() ? "" : "; env " + environment())
+        .append(env.isEmpty() ? "" : "; env " + env)
         .append(" (chart limit ")
         .append(limit >> 20)
         .append(" MiB)\n\n");
