@@ -3,7 +3,6 @@ package dev.chatbot.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.fabric8.kubernetes.api.model.Endpoints;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -84,16 +83,8 @@ class BridgeE2E extends OperatorInstalled {
     long frontendReady;
     long bridgeGone;
     try (Timeline<Snapshot> status = Timeline.start(() -> snapshot(chatbot), 500)) {
-      // The frontend can first answer when its Service routes to a ready pod: the chat page
-      // comes back through the ClusterIP (kube-proxy's rules follow the endpoints with a lag).
-      await("the frontend's first answer through its Service")
-          .atMost(Duration.ofMinutes(3))
-          .pollInterval(Duration.ofMillis(200))
-          .ignoreExceptions()
-          .until(
-              () ->
-                  hasReadyAddress(client.endpoints().inNamespace(ns).withName(NAME).get())
-                      && !ChatClient.get(chatbot.frontendUrl() + "/").isEmpty());
+      // The frontend can first answer when its Service routes to a ready pod.
+      chatbot.awaitFrontendRoutes(Duration.ofMinutes(3));
       frontendReady = System.nanoTime();
       try (LoadDriver load =
           LoadDriver.start(
@@ -220,13 +211,6 @@ class BridgeE2E extends OperatorInstalled {
         chatbot.servicePhase(),
         percent,
         progress);
-  }
-
-  static boolean hasReadyAddress(Endpoints endpoints) {
-    return endpoints != null
-        && endpoints.getSubsets() != null
-        && endpoints.getSubsets().stream()
-            .anyMatch(s -> s.getAddresses() != null && !s.getAddresses().isEmpty());
   }
 
   private static LoadDriver.Result first(List<LoadDriver.Result> ok, String provider) {

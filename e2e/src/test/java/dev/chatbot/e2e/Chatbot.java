@@ -2,6 +2,7 @@ package dev.chatbot.e2e;
 
 import static org.awaitility.Awaitility.await;
 
+import io.fabric8.kubernetes.api.model.Endpoints;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
@@ -139,6 +140,29 @@ final class Chatbot {
         + service.getSpec().getClusterIP()
         + ":"
         + service.getSpec().getPorts().get(0).getPort();
+  }
+
+  /**
+   * Waits until the frontend Service routes to a ready pod: its endpoints have an address and the
+   * chat page comes back through the ClusterIP. Ready says the pods are; kube-proxy's rules follow
+   * the endpoints with a lag, and a connection before them is refused.
+   */
+  void awaitFrontendRoutes(Duration atMost) {
+    await("the frontend's Service " + name + " routes to a ready pod")
+        .atMost(atMost)
+        .pollInterval(Duration.ofMillis(200))
+        .ignoreExceptions()
+        .until(
+            () ->
+                hasReadyAddress(client.endpoints().inNamespace(namespace).withName(name).get())
+                    && !ChatClient.get(frontendUrl() + "/").isEmpty());
+  }
+
+  static boolean hasReadyAddress(Endpoints endpoints) {
+    return endpoints != null
+        && endpoints.getSubsets() != null
+        && endpoints.getSubsets().stream()
+            .anyMatch(s -> s.getAddresses() != null && !s.getAddresses().isEmpty());
   }
 
   String backendServiceName() {

@@ -74,7 +74,7 @@ class HoldE2E extends OperatorInstalled {
   private Timeline<Boolean> backendEndpoints() {
     return Timeline.start(
         () ->
-            BridgeE2E.hasReadyAddress(
+            Chatbot.hasReadyAddress(
                 client.endpoints().inNamespace(ns).withName(chatbot.backendServiceName()).get()),
         100);
   }

@@ -61,18 +61,7 @@ class MockChatbotE2E extends OperatorInstalled {
     System.out.printf(
         "examples/mock.yaml: Ready %.1f s after it was applied%n", (ready - start) / 1e9);
     frontend = client.services().inNamespace(namespace).withName(CHATBOT).get();
-    // Ready says the pods are; kube-proxy's rules for the Service follow the endpoints with a lag
-    // (a connection before them is refused), as in BridgeE2E.
-    String page = "http://" + frontend.getSpec().getClusterIP() + ":" + port().getPort() + "/";
-    await("the frontend's Service routes to a ready pod")
-        .atMost(Duration.ofSeconds(60))
-        .pollInterval(Duration.ofMillis(200))
-        .ignoreExceptions()
-        .until(
-            () ->
-                BridgeE2E.hasReadyAddress(
-                        client.endpoints().inNamespace(namespace).withName(CHATBOT).get())
-                    && !ChatClient.get(page).isEmpty());
+    new Chatbot(client, namespace, CHATBOT).awaitFrontendRoutes(Duration.ofSeconds(60));
     System.out.printf(
         "examples/mock.yaml: its Service answered %.1f s after Ready%n",
         (System.nanoTime() - ready) / 1e9);
