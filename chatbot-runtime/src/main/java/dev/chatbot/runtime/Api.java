@@ -42,12 +42,25 @@ final class Api {
 
   // ---- /api/chat ----
 
-  private void apiChat(Context ctx, boolean streamPath) throws IOException {
+  private void apiChat(Context ctx, boolean streamPath) throws Exception {
     ChatRequest request = ChatRequest.parse(server.body(ctx), config, false);
     if (streamPath || request.stream()) {
       apiStream(ctx, request);
       return;
     }
+    whole(ctx, () -> apiAnswer(ctx, request));
+  }
+
+  /** A whole answer; one that costs only CPU runs on the server's CPU pool. */
+  private void whole(Context ctx, RuntimeServer.Body answer) throws Exception {
+    if (chat.provider().instant()) {
+      server.compute(ctx, answer);
+    } else {
+      answer.run();
+    }
+  }
+
+  private void apiAnswer(Context ctx, ChatRequest request) {
     ChatResult result;
     try {
       result = chat.chat(request.messages(), request.conversationId());
@@ -130,40 +143,48 @@ final class Api {
 
   // ---- OpenAI-compatible ----
 
-  private void openAiChat(Context ctx) throws IOException {
+  private void openAiChat(Context ctx) throws Exception {
     ChatRequest request = ChatRequest.parse(server.body(ctx), config, true);
     String id = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
     long now = Instant.now().getEpochSecond();
     if (!request.stream()) {
-      ChatResult r;
-      try {
-        r = chat.chat(request.messages(), null);
-      } catch (UpstreamException e) {
-        throw ApiError.fromUpstream(e, chat.provider().name());
-      }
-      answeredBy(ctx, r.provider(), r.fallback());
-      JsonObject message = object("role", "assistant");
-      message.addProperty("content", r.reply());
-      JsonObject choice = new JsonObject();
-      choice.addProperty("index", 0);
-      choice.add("message", message);
-      choice.addProperty("finish_reason", r.finishReason());
-      JsonObject usage = new JsonObject();
-      int prompt = Math.max(0, r.promptTokens());
-      int completion = Math.max(0, r.completionTokens());
-      usage.addProperty("prompt_tokens", prompt);
-      usage.addProperty("completion_tokens", completion);
-      usage.addProperty("total_tokens", prompt + completion);
-      JsonObject o = new JsonObject();
-      o.addProperty("id", id);
-      o.addProperty("object", "chat.completion");
-      o.addProperty("created", now);
-      o.addProperty("model", r.model());
-      o.add("choices", array(choice));
-      o.add("usage", usage);
-      RuntimeServer.json(ctx, 200, o);
+      whole(ctx, () -> openAiAnswer(ctx, request, id, now));
       return;
     }
+    openAiStream(ctx, request, id, now);
+  }
+
+  private void openAiAnswer(Context ctx, ChatRequest request, String id, long now) {
+    ChatResult r;
+    try {
+      r = chat.chat(request.messages(), null);
+    } catch (UpstreamException e) {
+      throw ApiError.fromUpstream(e, chat.provider().name());
+    }
+    answeredBy(ctx, r.provider(), r.fallback());
+    JsonObject message = object("role", "assistant");
+    message.addProperty("content", r.reply());
+    JsonObject choice = new JsonObject();
+    choice.addProperty("index", 0);
+    choice.add("message", message);
+    choice.addProperty("finish_reason", r.finishReason());
+    JsonObject usage = new JsonObject();
+    int prompt = Math.max(0, r.promptTokens());
+    int completion = Math.max(0, r.completionTokens());
+    usage.addProperty("prompt_tokens", prompt);
+    usage.addProperty("completion_tokens", completion);
+    usage.addProperty("total_tokens", prompt + completion);
+    JsonObject o = new JsonObject();
+    o.addProperty("id", id);
+    o.addProperty("object", "chat.completion");
+    o.addProperty("created", now);
+    o.addProperty("model", r.model());
+    o.add("choices", array(choice));
+    o.add("usage", usage);
+    RuntimeServer.json(ctx, 200, o);
+  }
+
+  private void openAiStream(Context ctx, ChatRequest request, String id, long now) {
     SseWriter[] sse = {null};
     String[] model = {config.model};
     try {

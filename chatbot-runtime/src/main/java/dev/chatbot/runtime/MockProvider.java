@@ -61,6 +61,12 @@ public final class MockProvider implements Provider {
     return model;
   }
 
+  /** Without a time to first token or a generation rate, a whole answer never waits. */
+  @Override
+  public boolean instant() {
+    return settings.latencyMs == 0 && settings.tokensPerSecond <= 0;
+  }
+
   @Override
   public boolean ready() {
     return true;

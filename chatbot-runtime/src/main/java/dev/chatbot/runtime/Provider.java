@@ -20,6 +20,14 @@ public interface Provider {
    */
   Completion stream(List<Message> messages, Consumer<String> onDelta);
 
+  /**
+   * Whether a whole answer costs only CPU: no network, no pacing. Such answers run on the server's
+   * CPU pool ({@link RuntimeServer#compute}).
+   */
+  default boolean instant() {
+    return false;
+  }
+
   /** Whether the provider can answer now (readiness). */
   boolean ready();
 

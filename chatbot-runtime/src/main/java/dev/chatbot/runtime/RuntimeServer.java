@@ -10,6 +10,8 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -69,6 +71,18 @@ public final class RuntimeServer {
   private final AtomicInteger inFlight = new AtomicInteger();
   private final Admission admission;
   private final Hold hold;
+
+  /**
+   * Runs whole answers that cost only CPU, one thread per core (at least two), in arrival order.
+   * Admission lets max_concurrent_chats run because streams and upstream calls mostly wait; 32
+   * answers computing at once on two cores share them at the scheduler's whim, and the unlucky ones
+   * took 15x the median (docs/BENCHMARKS.md). Queued here, they hold no thread.
+   */
+  private final ExecutorService cpu =
+      Executors.newFixedThreadPool(cpuThreads(), RuntimeServer::cpuThread);
+
+  private static final AtomicInteger CPU_THREADS = new AtomicInteger();
+
   private volatile boolean draining;
   private Javalin app;
   private QueuedThreadPool pool;
@@ -260,6 +274,7 @@ public final class RuntimeServer {
     if (app != null) {
       app.stop();
     }
+    cpu.shutdown();
     if (provider != null) {
       provider.close();
     }
@@ -285,6 +300,34 @@ public final class RuntimeServer {
           });
     }
     json(ctx, ready ? 200 : 503, o);
+  }
+
+  /** One per core, at least two: an answer stuck writing to a slow client leaves another thread. */
+  static int cpuThreads() {
+    return Math.max(2, Runtime.getRuntime().availableProcessors());
+  }
+
+  private static Thread cpuThread(Runnable r) {
+    Thread t = new Thread(r, "chat-cpu-" + CPU_THREADS.incrementAndGet());
+    t.setDaemon(true);
+    return t;
+  }
+
+  /**
+   * Answers {@code ctx} with {@code answer} on the CPU pool; the server thread goes back to the
+   * pool. The chat stays in flight until the answer is written.
+   */
+  void compute(Context ctx, Body answer) {
+    inFlight.incrementAndGet();
+    ctx.async(
+        task -> task.executor = cpu,
+        () -> {
+          try {
+            answer.run();
+          } finally {
+            inFlight.decrementAndGet();
+          }
+        });
   }
 
   /** Runs a chat handler: per-client rate limit, in-flight tracking for graceful shutdown. */

@@ -5,7 +5,15 @@ import static org.awaitility.Awaitility.await;
 
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /** Admission control: a bounded number of running chats, a bounded queue, 503 beyond it. */
@@ -20,6 +28,121 @@ class AdmissionIT {
             throw new IllegalStateException(e);
           }
         });
+  }
+
+  /** Answers that wait for {@link #release} and count how many are being computed at once. */
+  private static final class Gauge implements Provider {
+    final boolean instant;
+    final CountDownLatch release = new CountDownLatch(1);
+    final AtomicInteger computing = new AtomicInteger();
+    final AtomicInteger most = new AtomicInteger();
+    final Set<String> threads = ConcurrentHashMap.newKeySet();
+
+    Gauge(boolean instant) {
+      this.instant = instant;
+    }
+
+    @Override
+    public String name() {
+      return "mock";
+    }
+
+    @Override
+    public String model() {
+      return "gauge";
+    }
+
+    @Override
+    public boolean instant() {
+      return instant;
+    }
+
+    @Override
+    public boolean ready() {
+      return true;
+    }
+
+    @Override
+    public Completion complete(List<Message> messages) {
+      most.accumulateAndGet(computing.incrementAndGet(), Math::max);
+      threads.add(Thread.currentThread().getName());
+      try {
+        release.await(20, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } finally {
+        computing.decrementAndGet();
+      }
+      return new Completion("answer", 1, 1, "stop");
+    }
+
+    @Override
+    public Completion stream(List<Message> messages, Consumer<String> onDelta) {
+      throw new UnsupportedOperationException();
+    }
+  }
+
+  /** Sends {@code calls} whole-answer chats, half in each wire format. */
+  private static List<CompletableFuture<HttpResponse<String>>> wholeAnswers(
+      RuntimeServer server, int calls) {
+    TestClient c = TestClient.of(server);
+    List<CompletableFuture<HttpResponse<String>>> out = new ArrayList<>();
+    for (int i = 0; i < calls; i++) {
+      out.add(
+          c.postAsync(
+              i % 2 == 0 ? "/api/chat" : "/v1/chat/completions",
+              "{\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}"));
+    }
+    return out;
+  }
+
+  private static RuntimeServer start(Provider provider) {
+    return new RuntimeServer(
+            Config.of(Servers.keys("client_requests_per_minute", "0"), null, 0, 10), provider)
+        .start();
+  }
+
+  @Test
+  void wholeAnswersThatCostOnlyCpuAreComputedAtMostOnePerCoreAtOnce() throws Exception {
+    Gauge gauge = new Gauge(true);
+    RuntimeServer server = start(gauge);
+    try {
+      int threads = RuntimeServer.cpuThreads();
+      var calls = wholeAnswers(server, threads + 10);
+      // All arrived and in flight, but only the CPU pool's threads compute; the rest wait their
+      // turn without a server thread.
+      await().atMost(Duration.ofSeconds(10)).until(() -> server.pending() == threads + 10);
+      await().atMost(Duration.ofSeconds(10)).until(() -> gauge.computing.get() == threads);
+      assertThat(server.busyThreads()).isLessThan(threads + 10);
+      assertThat(TestClient.of(server).get("/healthz").statusCode()).isEqualTo(200);
+      gauge.release.countDown();
+      for (var call : calls) {
+        assertThat(call.get(20, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+      }
+      assertThat(gauge.most.get()).isEqualTo(threads);
+      assertThat(gauge.threads).allMatch(name -> name.startsWith("chat-cpu-"));
+      await().atMost(Duration.ofSeconds(5)).until(() -> server.pending() == 0);
+    } finally {
+      server.stop();
+    }
+  }
+
+  @Test
+  void answersThatWaitOnSomethingElseEachKeepTheirChatSlot() throws Exception {
+    Gauge gauge = new Gauge(false);
+    RuntimeServer server = start(gauge);
+    try {
+      int calls = RuntimeServer.cpuThreads() + 10;
+      var sent = wholeAnswers(server, calls);
+      await().atMost(Duration.ofSeconds(10)).until(() -> gauge.computing.get() == calls);
+      gauge.release.countDown();
+      for (var call : sent) {
+        assertThat(call.get(20, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+      }
+      assertThat(gauge.threads).noneMatch(name -> name.startsWith("chat-cpu-"));
+    } finally {
+      server.stop();
+    }
   }
 
   @Test

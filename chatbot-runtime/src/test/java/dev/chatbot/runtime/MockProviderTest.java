@@ -26,6 +26,16 @@ class MockProviderTest {
   }
 
   @Test
+  void aWholeAnswerCostsOnlyCpuUnlessPaced() {
+    assertThat(mock().instant()).isTrue();
+    // Streams are paced by mock_token_delay_ms; whole answers are not.
+    assertThat(mock("mock_token_delay_ms", "50").instant()).isTrue();
+    assertThat(mock("mock_latency_ms", "1").instant()).isFalse();
+    assertThat(mock("mock_tokens_per_second", "20").instant()).isFalse();
+    assertThat(MockProvider.fallback().instant()).isTrue();
+  }
+
+  @Test
   void differentQuestionsCanGetDifferentAnswers() {
     MockProvider m = mock();
     long distinct =

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /** A small HTTP client for the tests, with a server-sent-events reader. */
 final class TestClient {
@@ -66,6 +67,17 @@ final class TestClient {
             .POST(HttpRequest.BodyPublishers.ofString(body));
     headers.forEach(b::header);
     return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** Sends without waiting: many calls in flight at once, each on its own connection if need be. */
+  CompletableFuture<HttpResponse<String>> postAsync(String path, String body) {
+    return CLIENT.sendAsync(
+        HttpRequest.newBuilder(URI.create(base + path))
+            .timeout(timeout)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   HttpResponse<InputStream> postStream(String path, String body)
