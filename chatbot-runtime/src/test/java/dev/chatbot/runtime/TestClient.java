@@ -60,35 +60,26 @@ final class TestClient {
 
   HttpResponse<String> post(String path, String body, Map<String, String> headers)
       throws IOException, InterruptedException {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create(base + path))
-            .timeout(timeout)
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body));
+    HttpRequest.Builder b = postOf(path, body);
     headers.forEach(b::header);
     return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 
+  private HttpRequest.Builder postOf(String path, String body) {
+    return HttpRequest.newBuilder(URI.create(base + path))
+        .timeout(timeout)
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body));
+  }
+
   /** Sends without waiting: many calls in flight at once, each on its own connection if need be. */
   CompletableFuture<HttpResponse<String>> postAsync(String path, String body) {
-    return CLIENT.sendAsync(
-        HttpRequest.newBuilder(URI.create(base + path))
-            .timeout(timeout)
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
+    return CLIENT.sendAsync(postOf(path, body).build(), HttpResponse.BodyHandlers.ofString());
   }
 
   HttpResponse<InputStream> postStream(String path, String body)
       throws IOException, InterruptedException {
-    return CLIENT.send(
-        HttpRequest.newBuilder(URI.create(base + path))
-            .timeout(timeout)
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body))
-            .build(),
-        HttpResponse.BodyHandlers.ofInputStream());
+    return CLIENT.send(postOf(path, body).build(), HttpResponse.BodyHandlers.ofInputStream());
   }
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
