@@ -9,6 +9,8 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.autoscaling.v1.HorizontalPodAutoscaler;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -69,13 +71,14 @@ class MockChatbotE2E extends OperatorInstalled {
 
   @Test
   void becomesReadyThroughTheKubeletsProbes() throws Exception {
-    // The real HPA controller adds a second frontend pod (minReplicas 2) after the first: wait
-    // for every pod, not just the ones the chatbot's Ready condition needed.
-    await("every pod of the chatbot Ready")
-        .atMost(Duration.ofSeconds(120))
-        .pollInterval(Duration.ofMillis(500))
-        .until(() -> chatbotPods().stream().allMatch(Cluster::ready));
-    List<Pod> pods = chatbotPods();
+    // The real HPA controller adds a second frontend pod (minReplicas 2) after the first, at a
+    // time of its choosing: wait until every autoscaler has its minimum Ready, and check the pods
+    // of that same listing (a later listing once caught the new pod still being created).
+    List<Pod> pods =
+        await("every pod of the chatbot Ready, autoscalers at their minimum")
+            .atMost(Duration.ofSeconds(120))
+            .pollInterval(Duration.ofMillis(500))
+            .until(this::chatbotPods, this::settled);
     assertThat(pods)
         .extracting(p -> p.getMetadata().getLabels().get("app.kubernetes.io/component"))
         .contains("backend", "frontend");
@@ -190,6 +193,38 @@ class MockChatbotE2E extends OperatorInstalled {
   }
 
   // --- helpers ---
+
+  /** All pods Ready, and every autoscaler's Deployment has at least its minimum Ready. */
+  private boolean settled(List<Pod> pods) {
+    if (pods.isEmpty() || !pods.stream().allMatch(Cluster::ready)) {
+      return false;
+    }
+    for (HorizontalPodAutoscaler hpa :
+        client
+            .autoscaling()
+            .v1()
+            .horizontalPodAutoscalers()
+            .inNamespace(namespace)
+            .list()
+            .getItems()) {
+      Deployment target =
+          client
+              .apps()
+              .deployments()
+              .inNamespace(namespace)
+              .withName(hpa.getSpec().getScaleTargetRef().getName())
+              .get();
+      int min = hpa.getSpec().getMinReplicas() == null ? 1 : hpa.getSpec().getMinReplicas();
+      Integer ready =
+          target == null || target.getStatus() == null
+              ? null
+              : target.getStatus().getReadyReplicas();
+      if (ready == null || ready < min) {
+        return false;
+      }
+    }
+    return true;
+  }
 
   private List<Pod> chatbotPods() {
     return client
