@@ -153,12 +153,19 @@ class DownloadE2E extends OperatorInstalled {
       return o instanceof Number n ? n.longValue() : null;
     }
 
-    /** The readings with a new sampledAt: each one a reading of the downloader's log. */
+    /**
+     * One reading per sampledAt (each a reading of the downloader's log), as last written: the
+     * Job's end can reach the status after the log's last reading, with the same sampledAt.
+     */
     List<Reading> samples() {
       List<Reading> out = new ArrayList<>();
       for (Reading r : all) {
-        if (r.sampledAt() != null
-            && (out.isEmpty() || !r.sampledAt().equals(out.get(out.size() - 1).sampledAt()))) {
+        if (r.sampledAt() == null) {
+          continue;
+        }
+        if (!out.isEmpty() && r.sampledAt().equals(out.get(out.size() - 1).sampledAt())) {
+          out.set(out.size() - 1, r);
+        } else {
           out.add(r);
         }
       }
