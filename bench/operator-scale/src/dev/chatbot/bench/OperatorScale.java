@@ -860,7 +860,6 @@ public final class OperatorScale {
     }
   }
 
-
   private String javaBinary() {
     if (options.java != null) {
       return options.java;

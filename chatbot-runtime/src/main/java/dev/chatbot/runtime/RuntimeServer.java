@@ -81,8 +81,6 @@ public final class RuntimeServer {
   private final ExecutorService cpu =
       Executors.newFixedThreadPool(cpuThreads(), RuntimeServer::cpuThread);
 
-  private static final AtomicInteger CPU_THREADS = new AtomicInteger();
-
   private volatile boolean draining;
   private Javalin app;
   private QueuedThreadPool pool;
@@ -307,6 +305,8 @@ public final class RuntimeServer {
     return Math.max(2, Runtime.getRuntime().availableProcessors());
   }
 
+  private static final AtomicInteger CPU_THREADS = new AtomicInteger();
+
   private static Thread cpuThread(Runnable r) {
     Thread t = new Thread(r, "chat-cpu-" + CPU_THREADS.incrementAndGet());
     t.setDaemon(true);
@@ -314,8 +314,8 @@ public final class RuntimeServer {
   }
 
   /**
-   * Answers {@code ctx} with {@code answer} on the CPU pool; the server thread goes back to the
-   * pool. The chat stays in flight until the answer is written.
+   * Answers {@code ctx} with {@code answer} on the CPU pool; the server thread goes back to Jetty.
+   * The chat stays in flight until the answer is written.
    */
   void compute(Context ctx, Body answer) {
     inFlight.incrementAndGet();

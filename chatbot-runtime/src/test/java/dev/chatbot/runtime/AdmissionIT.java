@@ -19,17 +19,6 @@ import org.junit.jupiter.api.Test;
 /** Admission control: a bounded number of running chats, a bounded queue, 503 beyond it. */
 class AdmissionIT {
 
-  private static CompletableFuture<HttpResponse<String>> chat(TestClient c, String path) {
-    return CompletableFuture.supplyAsync(
-        () -> {
-          try {
-            return c.post(path, "{\"message\":\"hello\"}");
-          } catch (Exception e) {
-            throw new IllegalStateException(e);
-          }
-        });
-  }
-
   /** Answers that wait for {@link #release} and count how many are being computed at once. */
   private static final class Gauge implements Provider {
     final boolean instant;
@@ -156,9 +145,9 @@ class AdmissionIT {
                 "client_requests_per_minute", "0"));
     try {
       TestClient c = TestClient.of(server);
-      var running = chat(c, "/api/chat");
+      var running = c.postAsync("/api/chat", "{\"message\":\"hello\"}");
       await().atMost(Duration.ofSeconds(5)).until(() -> server.inFlight() == 1);
-      var queued = chat(c, "/api/chat");
+      var queued = c.postAsync("/api/chat", "{\"message\":\"hello\"}");
       await().atMost(Duration.ofSeconds(5)).until(() -> server.pending() == 2);
 
       HttpResponse<String> shed = c.post("/api/chat", "{\"message\":\"hello\"}");
@@ -198,7 +187,7 @@ class AdmissionIT {
                 "client_requests_per_minute", "0"));
     try {
       TestClient c = TestClient.of(server);
-      var running = chat(c, "/api/chat");
+      var running = c.postAsync("/api/chat", "{\"message\":\"hello\"}");
       await().atMost(Duration.ofSeconds(5)).until(() -> server.inFlight() == 1);
       long start = System.nanoTime();
       HttpResponse<String> waited = c.post("/api/chat", "{\"message\":\"hello\"}");
