@@ -825,7 +825,8 @@ cmd_status() {
     if [[ -n $pid ]] && alive "$pid"; then
       rss=$(awk '/^VmRSS/ {print int($2 / 1024)}' "/proc/$pid/status")
       total=$((total + rss))
-      envok=$(tr '\0' '\n' <"/proc/$pid/environ" | grep -qx 'AWS_EC2_METADATA_DISABLED=true' && echo yes || echo NO)
+      # grep reads all (no -q): an early exit would fail tr with SIGPIPE under pipefail.
+      envok=$(tr '\0' '\n' <"/proc/$pid/environ" | grep -x 'AWS_EC2_METADATA_DISABLED=true' >/dev/null && echo yes || echo NO)
       printf '  %-24s %8s %9s  %s / %s\n' "$name" "$pid" "$rss" "$envok" \
         "$(grep '^0::' "/proc/$pid/cgroup" | cut -d: -f3)"
     else

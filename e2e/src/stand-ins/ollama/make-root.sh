@@ -7,8 +7,10 @@ set -euo pipefail
 OUT=${1:?usage: make-root.sh OUTPUT_DIR [DIR_TO_CREATE...]}
 BUSYBOX=${BUSYBOX:-/bin/busybox}
 here=$(cd "$(dirname "$0")" && pwd)
-# Static: the image has no libc for it (ldd fails on a static binary).
-if ! "$BUSYBOX" --list 2>/dev/null | grep -qx sh || ldd "$BUSYBOX" >/dev/null 2>&1; then
+# Static: the image has no libc for it (ldd fails on a static binary). The applet list is read
+# whole first: `--list | grep -q` under pipefail fails when grep exits before busybox stops writing.
+applets=$("$BUSYBOX" --list 2>/dev/null) || applets=""
+if ! grep -qx sh <<<"$applets" || ldd "$BUSYBOX" >/dev/null 2>&1; then
   echo "make-root.sh: $BUSYBOX is not a static busybox (apt-get install busybox-static)" >&2
   exit 1
 fi
