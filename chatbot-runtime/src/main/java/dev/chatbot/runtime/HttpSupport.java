@@ -22,6 +22,9 @@ import java.util.function.BooleanSupplier;
 /** Shared upstream HTTP plumbing: client, Retry-After parsing, line streaming with idle timeout. */
 final class HttpSupport {
 
+  /** The largest whole answer read from a provider: far beyond any max_tokens, still bounded. */
+  static final int MAX_ANSWER_BYTES = 4 * 1024 * 1024;
+
   /** One thread for the runtime's short timed tasks: stream watchdogs, retries of held calls. */
   static final ScheduledExecutorService TIMER =
       Executors.newSingleThreadScheduledExecutor(
@@ -163,14 +166,7 @@ final class HttpSupport {
       if (timedOut.get()) {
         return throwTimeout(what, started.getAsBoolean());
       }
-      throw new UpstreamException(
-          started.getAsBoolean()
-              ? UpstreamException.Kind.MID_STREAM
-              : UpstreamException.Kind.UNAVAILABLE,
-          0,
-          what + " connection broke",
-          -1,
-          !started.getAsBoolean());
+      throw UpstreamException.broken(started.getAsBoolean(), what + " connection broke");
     }
   }
 

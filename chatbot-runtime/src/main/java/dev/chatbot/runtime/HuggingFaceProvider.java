@@ -72,7 +72,8 @@ public final class HuggingFaceProvider implements Provider {
   @Override
   public Completion complete(List<Message> messages) {
     HttpResponse<InputStream> response = send(request(messages, false));
-    String text = HttpSupport.readBody(response.body(), 4 * 1024 * 1024, timeout, WHAT);
+    String text =
+        HttpSupport.readBody(response.body(), HttpSupport.MAX_ANSWER_BYTES, timeout, WHAT);
     JsonElement node = Json.parseOrNull(text);
     if (node == null || Json.hasError(node)) {
       throw errorFromBody(node, 500); // an error object in a 200: a failed generation
@@ -80,8 +81,7 @@ public final class HuggingFaceProvider implements Provider {
     JsonElement choice = Json.at(node, "choices", 0);
     JsonElement content = Json.at(choice, "message", "content");
     if (!Json.isText(content)) {
-      throw new UpstreamException(
-          UpstreamException.Kind.UNAVAILABLE, 0, WHAT + " sent an answer without text", -1, true);
+      throw UpstreamException.noText(WHAT);
     }
     return new Completion(
         content.getAsString(),
@@ -136,12 +136,7 @@ public final class HuggingFaceProvider implements Provider {
               return true;
             });
     if (!done) {
-      throw new UpstreamException(
-          started[0] ? UpstreamException.Kind.MID_STREAM : UpstreamException.Kind.UNAVAILABLE,
-          0,
-          WHAT + " ended the stream without [DONE]",
-          -1,
-          !started[0]);
+      throw UpstreamException.broken(started[0], WHAT + " ended the stream without [DONE]");
     }
     return new Completion(all.toString(), usage[0], usage[1], finish[0]);
   }
@@ -174,8 +169,7 @@ public final class HuggingFaceProvider implements Provider {
   /** An error object inside a 200 answer or a stream. Its text is not copied into the message. */
   private static UpstreamException errorFromBody(JsonElement node, int defaultStatus) {
     if (node == null) {
-      return new UpstreamException(
-          UpstreamException.Kind.UNAVAILABLE, 0, WHAT + " sent malformed JSON", -1, true);
+      return UpstreamException.broken(false, WHAT + " sent malformed JSON");
     }
     int status = defaultStatus;
     JsonElement code = Json.at(node, "error", "code");

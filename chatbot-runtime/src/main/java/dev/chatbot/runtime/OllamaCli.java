@@ -88,7 +88,7 @@ final class OllamaCli {
   }
 
   private static JsonElement json(HttpResponse<InputStream> r) throws IOException {
-    return Json.parseOrNull(HttpSupport.readBody(r.body(), 4 * 1024 * 1024));
+    return Json.parseOrNull(HttpSupport.readBody(r.body(), HttpSupport.MAX_ANSWER_BYTES));
   }
 
   private int error(JsonElement body, int status) {

@@ -134,8 +134,7 @@ public final class OllamaProvider implements Provider {
     }
     JsonElement content = Json.at(node, "message", "content");
     if (!Json.isText(content)) {
-      throw new UpstreamException(
-          UpstreamException.Kind.UNAVAILABLE, 0, WHAT + " sent an answer without text", -1, true);
+      throw UpstreamException.noText(WHAT);
     }
     return new Completion(
         content.getAsString(),
@@ -162,14 +161,7 @@ public final class OllamaProvider implements Provider {
               }
               JsonElement node = Json.parseOrNull(line);
               if (node == null) {
-                throw new UpstreamException(
-                    started[0]
-                        ? UpstreamException.Kind.MID_STREAM
-                        : UpstreamException.Kind.UNAVAILABLE,
-                    0,
-                    WHAT + " sent a malformed line",
-                    -1,
-                    !started[0]);
+                throw UpstreamException.broken(started[0], WHAT + " sent a malformed line");
               }
               if (Json.hasError(node)) {
                 // An error line while the HTTP status stays 200.
@@ -193,12 +185,7 @@ public final class OllamaProvider implements Provider {
               return true;
             });
     if (!done) {
-      throw new UpstreamException(
-          started[0] ? UpstreamException.Kind.MID_STREAM : UpstreamException.Kind.UNAVAILABLE,
-          0,
-          WHAT + " ended the stream before done",
-          -1,
-          !started[0]);
+      throw UpstreamException.broken(started[0], WHAT + " ended the stream before done");
     }
     return new Completion(
         all.toString(),
@@ -244,11 +231,11 @@ public final class OllamaProvider implements Provider {
   }
 
   private JsonElement readJson(HttpResponse<InputStream> response) {
-    String text = HttpSupport.readBody(response.body(), 4 * 1024 * 1024, timeout, WHAT);
+    String text =
+        HttpSupport.readBody(response.body(), HttpSupport.MAX_ANSWER_BYTES, timeout, WHAT);
     JsonElement node = Json.parseOrNull(text);
     if (node == null || !node.isJsonObject()) {
-      throw new UpstreamException(
-          UpstreamException.Kind.UNAVAILABLE, 0, WHAT + " sent malformed JSON", -1, true);
+      throw UpstreamException.broken(false, WHAT + " sent malformed JSON");
     }
     return node;
   }

@@ -62,6 +62,21 @@ public class UpstreamException extends RuntimeException {
     };
   }
 
+  /** An answer that is JSON but carries no text: treated like a broken connection, retried. */
+  public static UpstreamException noText(String what) {
+    return new UpstreamException(
+        Kind.UNAVAILABLE, 0, what + " sent an answer without text", -1, true);
+  }
+
+  /**
+   * A broken answer or stream, with no status: retried only while no text has reached the client
+   * ({@code started} false); after that it is a mid-stream failure.
+   */
+  public static UpstreamException broken(boolean started, String message) {
+    return new UpstreamException(
+        started ? Kind.MID_STREAM : Kind.UNAVAILABLE, 0, message, -1, !started);
+  }
+
   /** Standard mapping of an upstream HTTP status to retry behaviour and a safe message. */
   public static UpstreamException forStatus(int status, long retryAfterSeconds, String what) {
     String message =
