@@ -195,7 +195,7 @@ class BridgeE2E extends OperatorInstalled {
 
   private Snapshot snapshot(Chatbot chatbot) {
     Map<String, Object> s = chatbot.status();
-    Map<String, Object> ready = chatbot.condition("Ready");
+    Map<String, Object> ready = Chatbot.condition(s, "Ready");
     Double percent = null;
     if (s.get("models") instanceof List<?> models && !models.isEmpty()) {
       Object p = ((Map<?, ?>) models.get(0)).get("percent");

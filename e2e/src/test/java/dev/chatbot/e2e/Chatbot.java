@@ -95,9 +95,17 @@ final class Chatbot {
     return (String) migration().get("state");
   }
 
-  @SuppressWarnings("unchecked")
   Map<String, Object> condition(String type) {
-    Object list = status().get("conditions");
+    return condition(status(), type);
+  }
+
+  /**
+   * The condition of {@code type} in {@code status}. A reading made of several fields takes them
+   * all from one status, so that no write falls between them.
+   */
+  @SuppressWarnings("unchecked")
+  static Map<String, Object> condition(Map<String, Object> status, String type) {
+    Object list = status.get("conditions");
     if (!(list instanceof List<?> conditions)) {
       return Map.of();
     }

@@ -311,12 +311,12 @@ class ModelChangeE2E extends OperatorInstalled {
         observed instanceof Number n ? n.longValue() : 0,
         (String) s.get("activePhase"),
         chatbot.servicePhase(),
-        condition(chatbot, "Ready"),
-        (String) chatbot.condition("Ready").get("message"),
-        condition(chatbot, "Progressing"),
-        (String) chatbot.condition("Progressing").get("message"),
-        condition(chatbot, "ModelReady"),
-        (String) chatbot.condition("ModelReady").get("message"),
+        condition(s, "Ready"),
+        (String) Chatbot.condition(s, "Ready").get("message"),
+        condition(s, "Progressing"),
+        (String) Chatbot.condition(s, "Progressing").get("message"),
+        condition(s, "ModelReady"),
+        (String) Chatbot.condition(s, "ModelReady").get("message"),
         Objects.toString(d.get("phase"), null),
         Objects.toString(d.get("progress"), null),
         Objects.toString(d.get("rate"), null),
@@ -330,8 +330,8 @@ class ModelChangeE2E extends OperatorInstalled {
             .collect(Collectors.joining(", ")));
   }
 
-  private static String condition(Chatbot chatbot, String type) {
-    Map<String, Object> c = chatbot.condition(type);
+  private static String condition(Map<String, Object> status, String type) {
+    Map<String, Object> c = Chatbot.condition(status, type);
     return c.get("status") + "/" + c.get("reason");
   }
 
