@@ -19,6 +19,8 @@ import org.junit.jupiter.api.Test;
 /** Admission control: a bounded number of running chats, a bounded queue, 503 beyond it. */
 class AdmissionIT {
 
+  private static final String HELLO = "{\"message\":\"hello\"}";
+
   /** Answers that wait for {@link #release} and count how many are being computed at once. */
   private static final class Gauge implements Provider {
     final boolean instant;
@@ -145,12 +147,12 @@ class AdmissionIT {
                 "client_requests_per_minute", "0"));
     try {
       TestClient c = TestClient.of(server);
-      var running = c.postAsync("/api/chat", "{\"message\":\"hello\"}");
+      var running = c.postAsync("/api/chat", HELLO);
       await().atMost(Duration.ofSeconds(5)).until(() -> server.inFlight() == 1);
-      var queued = c.postAsync("/api/chat", "{\"message\":\"hello\"}");
+      var queued = c.postAsync("/api/chat", HELLO);
       await().atMost(Duration.ofSeconds(5)).until(() -> server.pending() == 2);
 
-      HttpResponse<String> shed = c.post("/api/chat", "{\"message\":\"hello\"}");
+      HttpResponse<String> shed = c.post("/api/chat", HELLO);
       assertThat(shed.statusCode()).isEqualTo(503);
       assertThat(shed.headers().firstValue("Retry-After")).contains("1");
       assertThat(TestClient.json(shed).path("status").asInt()).isEqualTo(503);
@@ -187,10 +189,10 @@ class AdmissionIT {
                 "client_requests_per_minute", "0"));
     try {
       TestClient c = TestClient.of(server);
-      var running = c.postAsync("/api/chat", "{\"message\":\"hello\"}");
+      var running = c.postAsync("/api/chat", HELLO);
       await().atMost(Duration.ofSeconds(5)).until(() -> server.inFlight() == 1);
       long start = System.nanoTime();
-      HttpResponse<String> waited = c.post("/api/chat", "{\"message\":\"hello\"}");
+      HttpResponse<String> waited = c.post("/api/chat", HELLO);
       long waitedMillis = (System.nanoTime() - start) / 1_000_000;
       assertThat(waited.statusCode()).isEqualTo(503);
       assertThat(waited.headers().firstValue("Retry-After")).contains("1");

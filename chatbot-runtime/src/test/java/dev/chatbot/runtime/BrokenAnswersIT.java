@@ -54,6 +54,10 @@ class BrokenAnswersIT {
     return catchThrowableOfType(UpstreamException.class, () -> provider.stream(HELLO, deltas::add));
   }
 
+  static UpstreamException completing(Provider provider) {
+    return catchThrowableOfType(UpstreamException.class, () -> provider.complete(HELLO));
+  }
+
   static void assertBeforeText(UpstreamException e, String message) {
     assertThat(e).as("the failure").isNotNull();
     assertThat(e.kind()).isEqualTo(UpstreamException.Kind.UNAVAILABLE);
@@ -87,12 +91,9 @@ class BrokenAnswersIT {
   void routerAnswersWithoutTextOrJsonAreRetryable() {
     upstream.then(FakeUpstream.Reply.json(200, "{\"choices\":[{\"message\":{}}]}"));
     assertBeforeText(
-        catchThrowableOfType(UpstreamException.class, () -> huggingFace().complete(HELLO)),
-        "the Hugging Face router sent an answer without text");
+        completing(huggingFace()), "the Hugging Face router sent an answer without text");
     upstream.then(FakeUpstream.Reply.json(200, "{not json"));
-    assertBeforeText(
-        catchThrowableOfType(UpstreamException.class, () -> huggingFace().complete(HELLO)),
-        "the Hugging Face router sent malformed JSON");
+    assertBeforeText(completing(huggingFace()), "the Hugging Face router sent malformed JSON");
   }
 
   @Test
@@ -118,12 +119,8 @@ class BrokenAnswersIT {
   @Test
   void ollamaAnswersWithoutTextOrJsonAreRetryable() {
     upstream.then(FakeUpstream.Reply.json(200, "{\"done\":true}"));
-    assertBeforeText(
-        catchThrowableOfType(UpstreamException.class, () -> ollama().complete(HELLO)),
-        "Ollama sent an answer without text");
+    assertBeforeText(completing(ollama()), "Ollama sent an answer without text");
     upstream.then(FakeUpstream.Reply.json(200, "[]"));
-    assertBeforeText(
-        catchThrowableOfType(UpstreamException.class, () -> ollama().complete(HELLO)),
-        "Ollama sent malformed JSON");
+    assertBeforeText(completing(ollama()), "Ollama sent malformed JSON");
   }
 }

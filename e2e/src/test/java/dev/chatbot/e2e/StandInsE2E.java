@@ -66,7 +66,6 @@ class StandInsE2E extends OperatorInstalled {
             .orElseThrow();
     assertThat(status.getImageID()).endsWith(cluster.ollamaStandInImage().id());
 
-    // Ready says the pods are; the Service's rules may follow a moment later.
     chatbot.awaitFrontendRoutes(Duration.ofSeconds(60));
     ChatClient.Answer answer = ChatClient.chat(chatbot.frontendUrl(), "Hello from the host");
     assertThat(answer.status()).isEqualTo(200);
@@ -92,7 +91,6 @@ class StandInsE2E extends OperatorInstalled {
             "  phase: huggingface\n" + StandIns.huggingfaceSpec(ns, StandIns.ROUTER));
     chatbot.awaitReady(Duration.ofMinutes(3));
 
-    // Ready says the pods are; the Service's rules may follow a moment later.
     chatbot.awaitFrontendRoutes(Duration.ofSeconds(60));
     ChatClient.Answer answer = ChatClient.chat(chatbot.frontendUrl(), "Hello from the host");
     assertThat(answer.status()).isEqualTo(200);
