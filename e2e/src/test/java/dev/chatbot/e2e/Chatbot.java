@@ -141,8 +141,17 @@ final class Chatbot {
     return migrationState();
   }
 
-  /** The frontend Service's ClusterIP URL (the test JVM has a route to Services). */
+  /**
+   * The frontend Service's ClusterIP URL (the test JVM has a route to Services), once the Service
+   * routes to a ready pod: every caller chats through it next, and a chat before kube-proxy's rules
+   * is refused (CI saw it right after Ready).
+   */
   String frontendUrl() {
+    awaitFrontendRoutes(Duration.ofSeconds(60));
+    return serviceUrl();
+  }
+
+  private String serviceUrl() {
     Service service = client.services().inNamespace(namespace).withName(name).get();
     return "http://"
         + service.getSpec().getClusterIP()
@@ -163,7 +172,7 @@ final class Chatbot {
         .until(
             () ->
                 hasReadyAddress(client.endpoints().inNamespace(namespace).withName(name).get())
-                    && !ChatClient.get(frontendUrl() + "/").isEmpty());
+                    && !ChatClient.get(serviceUrl() + "/").isEmpty());
   }
 
   static boolean hasReadyAddress(Endpoints endpoints) {

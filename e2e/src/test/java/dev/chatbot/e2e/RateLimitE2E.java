@@ -88,7 +88,6 @@ class RateLimitE2E extends OperatorInstalled {
             spec("key: address, trustedProxies: [\"" + UNTRUSTED_RANGE + "\"]"));
     for (Chatbot c : List.of(keyed, trusted, untrusted)) {
       c.awaitReady(Duration.ofMinutes(3));
-      c.awaitFrontendRoutes(Duration.ofSeconds(60));
     }
   }
 

@@ -66,7 +66,6 @@ class StandInsE2E extends OperatorInstalled {
             .orElseThrow();
     assertThat(status.getImageID()).endsWith(cluster.ollamaStandInImage().id());
 
-    chatbot.awaitFrontendRoutes(Duration.ofSeconds(60));
     ChatClient.Answer answer = ChatClient.chat(chatbot.frontendUrl(), "Hello from the host");
     assertThat(answer.status()).isEqualTo(200);
     assertThat(answer.reply()).isNotBlank();
@@ -91,7 +90,6 @@ class StandInsE2E extends OperatorInstalled {
             "  phase: huggingface\n" + StandIns.huggingfaceSpec(ns, StandIns.ROUTER));
     chatbot.awaitReady(Duration.ofMinutes(3));
 
-    chatbot.awaitFrontendRoutes(Duration.ofSeconds(60));
     ChatClient.Answer answer = ChatClient.chat(chatbot.frontendUrl(), "Hello from the host");
     assertThat(answer.status()).isEqualTo(200);
     assertThat(answer.body())
