@@ -1,8 +1,5 @@
 package dev.chatbot.runtime;
 
-import com.google.gson.JsonObject;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
@@ -95,14 +92,12 @@ final class Admission extends QoSHandler {
   }
 
   private static void write(Request request, Response response, Callback callback, ApiError e) {
-    JsonObject body =
-        Request.getPathInContext(request).startsWith("/v1/")
-            ? Api.openAiError(e)
-            : RuntimeServer.errorBody(e);
-    response.setStatus(e.status());
     response.getHeaders().put(HttpHeader.RETRY_AFTER, Long.toString(e.retryAfterSeconds()));
-    response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
-    response.write(
-        true, ByteBuffer.wrap(Json.write(body).getBytes(StandardCharsets.UTF_8)), callback);
+    RuntimeServer.json(
+        request,
+        response,
+        e.status(),
+        Json.write(RuntimeServer.errorBody(Request.getPathInContext(request), e)),
+        callback);
   }
 }

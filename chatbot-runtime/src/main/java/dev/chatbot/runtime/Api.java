@@ -40,35 +40,44 @@ final class Api {
     cfg.routes.get("/v1/models", this::models);
   }
 
+  /** A whole answer, built the same for either path that sends it: who answered, and its body. */
+  record Whole(ChatResult result, JsonObject body) {}
+
+  /** Sets a response header. */
+  @FunctionalInterface
+  interface Headers {
+    void set(String name, String value);
+  }
+
   // ---- /api/chat ----
 
+  /**
+   * Whole answers of a provider that answers instantly never get here: {@link InstantChat} sends
+   * them below the servlet layer. Streams, and whole answers that wait upstream, do.
+   */
   private void apiChat(Context ctx, boolean streamPath) throws Exception {
     ChatRequest request = ChatRequest.parse(server.body(ctx), config, false);
     if (streamPath || request.stream()) {
       apiStream(ctx, request);
       return;
     }
-    whole(ctx, () -> apiAnswer(ctx, request));
+    send(ctx, apiWhole(request));
   }
 
-  /** A whole answer; one that costs only CPU runs on the server's CPU pool. */
-  private void whole(Context ctx, RuntimeServer.Body answer) throws Exception {
-    if (chat.provider().instant()) {
-      server.compute(ctx, answer);
-    } else {
-      answer.run();
-    }
+  private void send(Context ctx, Whole whole) {
+    answeredBy(ctx::header, whole.result());
+    RuntimeServer.json(ctx, 200, whole.body());
   }
 
-  private void apiAnswer(Context ctx, ChatRequest request) {
+  /** The whole answer to /api/chat; an upstream failure is thrown as what the client sees. */
+  Whole apiWhole(ChatRequest request) {
     ChatResult result;
     try {
       result = chat.chat(request.messages(), request.conversationId());
     } catch (UpstreamException e) {
       throw ApiError.fromUpstream(e, chat.provider().name());
     }
-    answeredBy(ctx, result.provider(), result.fallback());
-    RuntimeServer.json(ctx, 200, apiResult(result));
+    return new Whole(result, apiResult(result));
   }
 
   private static JsonObject apiResult(ChatResult r) {
@@ -124,16 +133,20 @@ final class Api {
   }
 
   /** The headers naming who answered, set before the first byte of a plain or streamed answer. */
-  private void answeredBy(Context ctx, String provider, boolean fallback) {
-    ctx.header(PROVIDER_HEADER, provider);
-    ctx.header(PHASE_HEADER, chat.phase());
+  void answeredBy(Headers headers, String provider, boolean fallback) {
+    headers.set(PROVIDER_HEADER, provider);
+    headers.set(PHASE_HEADER, chat.phase());
     if (fallback) {
-      ctx.header(FALLBACK_HEADER, "true");
+      headers.set(FALLBACK_HEADER, "true");
     }
   }
 
+  void answeredBy(Headers headers, ChatResult result) {
+    answeredBy(headers, result.provider(), result.fallback());
+  }
+
   private SseWriter open(Context ctx, String provider, boolean fallback) {
-    answeredBy(ctx, provider, fallback);
+    answeredBy(ctx::header, provider, fallback);
     try {
       return new SseWriter(ctx.res());
     } catch (IOException e) {
@@ -145,23 +158,25 @@ final class Api {
 
   private void openAiChat(Context ctx) throws Exception {
     ChatRequest request = ChatRequest.parse(server.body(ctx), config, true);
-    String id = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
-    long now = Instant.now().getEpochSecond();
     if (!request.stream()) {
-      whole(ctx, () -> openAiAnswer(ctx, request, id, now));
+      send(ctx, openAiWhole(request));
       return;
     }
-    openAiStream(ctx, request, id, now);
+    openAiStream(ctx, request, completionId(), Instant.now().getEpochSecond());
   }
 
-  private void openAiAnswer(Context ctx, ChatRequest request, String id, long now) {
+  private static String completionId() {
+    return "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
+  }
+
+  /** The whole answer to /v1/chat/completions, in OpenAI's format. */
+  Whole openAiWhole(ChatRequest request) {
     ChatResult r;
     try {
       r = chat.chat(request.messages(), null);
     } catch (UpstreamException e) {
       throw ApiError.fromUpstream(e, chat.provider().name());
     }
-    answeredBy(ctx, r.provider(), r.fallback());
     JsonObject message = object("role", "assistant");
     message.addProperty("content", r.reply());
     JsonObject choice = new JsonObject();
@@ -175,13 +190,13 @@ final class Api {
     usage.addProperty("completion_tokens", completion);
     usage.addProperty("total_tokens", prompt + completion);
     JsonObject o = new JsonObject();
-    o.addProperty("id", id);
+    o.addProperty("id", completionId());
     o.addProperty("object", "chat.completion");
-    o.addProperty("created", now);
+    o.addProperty("created", Instant.now().getEpochSecond());
     o.addProperty("model", r.model());
     o.add("choices", array(choice));
     o.add("usage", usage);
-    RuntimeServer.json(ctx, 200, o);
+    return new Whole(r, o);
   }
 
   private void openAiStream(Context ctx, ChatRequest request, String id, long now) {

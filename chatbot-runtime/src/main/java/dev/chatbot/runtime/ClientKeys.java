@@ -6,6 +6,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * Who a chat call counts against for the per-client rate limit (client_key): the client address, a
@@ -33,25 +34,33 @@ final class ClientKeys {
 
   /** The rate-limit key of a call, or null when it is not limited here. */
   String key(Context ctx) {
-    if (kind == Config.ClientKeyKind.NONE || (backend && ctx.header(FRONTEND_HEADER) != null)) {
+    return key(ctx::header, ctx.req().getRemoteAddr());
+  }
+
+  /** The same, from the call's header lookup and its peer's address. */
+  String key(UnaryOperator<String> headers, String peer) {
+    if (kind == Config.ClientKeyKind.NONE || (backend && headers.apply(FRONTEND_HEADER) != null)) {
       return null;
     }
     if (kind == Config.ClientKeyKind.HEADER) {
-      String value = ctx.header(header);
+      String value = headers.apply(header);
       if (value != null && !value.isBlank()) {
         return "h:" + shorten(value.strip());
       }
     }
-    return address(ctx);
+    return address(headers, peer);
   }
 
   /** The client's address: the peer, or what a trusted proxy in front of us says it is. */
   String address(Context ctx) {
-    String peer = ctx.req().getRemoteAddr();
+    return address(ctx::header, ctx.req().getRemoteAddr());
+  }
+
+  private String address(UnaryOperator<String> headers, String peer) {
     if (trusted.isEmpty()) {
       return peer;
     }
-    return clientAddress(peer, ctx.header("X-Forwarded-For"), trusted);
+    return clientAddress(peer, headers.apply("X-Forwarded-For"), trusted);
   }
 
   static String clientAddress(String peer, String forwardedFor, List<Cidr> trusted) {

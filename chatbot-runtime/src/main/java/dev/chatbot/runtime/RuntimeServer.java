@@ -7,17 +7,21 @@ import io.javalin.http.Context;
 import io.javalin.http.staticfiles.Location;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
+import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -72,17 +76,9 @@ public final class RuntimeServer {
   private final Admission admission;
   private final Hold hold;
 
-  /**
-   * Runs whole answers that cost only CPU, one thread per core (at least two), in arrival order.
-   * Admission lets max_concurrent_chats run because streams and upstream calls mostly wait; 32
-   * answers computing at once on two cores share them at the scheduler's whim, and the unlucky ones
-   * took 15x the median (docs/BENCHMARKS.md). Queued here, they hold no thread.
-   */
-  private final ExecutorService cpu =
-      Executors.newFixedThreadPool(cpuThreads(), RuntimeServer::cpuThread);
-
   private volatile boolean draining;
   private Javalin app;
+  private InstantChat instant;
   private QueuedThreadPool pool;
 
   public RuntimeServer(Config config) {
@@ -139,6 +135,14 @@ public final class RuntimeServer {
   }
 
   public RuntimeServer start() {
+    Api api =
+        config.role == Config.Role.BACKEND
+            ? new Api(config, new ChatService(config, provider, metrics), this)
+            : null;
+    if (api != null && provider.instant()) {
+      instant = new InstantChat(config, api, this);
+      admission.setHandler(instant); // Javalin's servlet handler goes below it
+    }
     app =
         Javalin.create(
             cfg -> {
@@ -176,8 +180,7 @@ public final class RuntimeServer {
                       ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
                           .result(metrics.scrape()));
               switch (config.role) {
-                case BACKEND ->
-                    new Api(config, new ChatService(config, provider, metrics), this).register(cfg);
+                case BACKEND -> api.register(cfg);
                 case FRONTEND -> new Proxy(config, this, clientKeys, hold, pool).register(cfg);
                 case OLLAMA_SIM -> new OllamaSim(config, this).register(cfg);
               }
@@ -272,7 +275,9 @@ public final class RuntimeServer {
     if (app != null) {
       app.stop();
     }
-    cpu.shutdown();
+    if (instant != null) {
+      instant.close();
+    }
     if (provider != null) {
       provider.close();
     }
@@ -300,53 +305,52 @@ public final class RuntimeServer {
     json(ctx, ready ? 200 : 503, o);
   }
 
-  /** One per core, at least two: an answer stuck writing to a slow client leaves another thread. */
-  static int cpuThreads() {
-    return Math.max(2, Runtime.getRuntime().availableProcessors());
-  }
-
-  private static final AtomicInteger CPU_THREADS = new AtomicInteger();
-
-  private static Thread cpuThread(Runnable r) {
-    Thread t = new Thread(r, "chat-cpu-" + CPU_THREADS.incrementAndGet());
-    t.setDaemon(true);
-    return t;
-  }
-
-  /**
-   * Answers {@code ctx} with {@code answer} on the CPU pool; the server thread goes back to Jetty.
-   * The chat stays in flight until the answer is written.
-   */
-  void compute(Context ctx, Body answer) {
-    inFlight.incrementAndGet();
-    ctx.async(
-        task -> task.executor = cpu,
-        () -> {
-          try {
-            answer.run();
-          } finally {
-            inFlight.decrementAndGet();
-          }
-        });
-  }
-
   /** Runs a chat handler: per-client rate limit, in-flight tracking for graceful shutdown. */
   void tracked(Context ctx, Body body) throws Exception {
-    if (clientLimiter.enabled()) {
-      String key = clientKeys.key(ctx);
-      long wait = key == null ? -1 : clientLimiter.tryAcquire(key);
-      if (wait >= 0) {
-        metrics.rateLimited("client");
-        drain(ctx);
-        throw new ApiError(429, "too many requests from this client", wait);
-      }
+    long wait =
+        ctx.req().getAttribute(InstantChat.COUNTED_ATTRIBUTE) != null
+            ? -1
+            : clientWait(ctx::header, ctx.req().getRemoteAddr());
+    if (wait >= 0) {
+      drain(ctx);
+      throw tooManyRequests(wait);
     }
-    inFlight.incrementAndGet();
+    callStarted();
     try {
       body.run();
     } finally {
-      inFlight.decrementAndGet();
+      callEnded();
     }
+  }
+
+  /** -1 when the per-client limit lets a chat call go on, else the seconds it must wait. */
+  long clientWait(UnaryOperator<String> headers, String peer) {
+    if (!clientLimiter.enabled()) {
+      return -1;
+    }
+    String key = clientKeys.key(headers, peer);
+    long wait = key == null ? -1 : clientLimiter.tryAcquire(key);
+    if (wait >= 0) {
+      metrics.rateLimited("client");
+    }
+    return wait;
+  }
+
+  static ApiError tooManyRequests(long waitSeconds) {
+    return new ApiError(429, "too many requests from this client", waitSeconds);
+  }
+
+  /** A chat call is running (graceful shutdown waits for it). */
+  void callStarted() {
+    inFlight.incrementAndGet();
+  }
+
+  void callEnded() {
+    inFlight.decrementAndGet();
+  }
+
+  boolean draining() {
+    return draining;
   }
 
   /**
@@ -382,7 +386,7 @@ public final class RuntimeServer {
     }
   }
 
-  private ApiError tooLarge() {
+  ApiError tooLarge() {
     return new ApiError(413, "request body too large (at most " + config.maxBodyBytes + " bytes)");
   }
 
@@ -411,11 +415,23 @@ public final class RuntimeServer {
     }
   }
 
+  /** The same from Jetty's core API, without blocking: {@code done} completes when written. */
+  static void json(Request request, Response response, int status, String json, Callback done) {
+    response.setStatus(status);
+    response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+    response.write(true, ByteBuffer.wrap(json.getBytes(StandardCharsets.UTF_8)), done);
+  }
+
   static void error(Context ctx, ApiError e) {
     if (e.retryAfterSeconds() >= 0) {
       ctx.header("Retry-After", Long.toString(e.retryAfterSeconds()));
     }
-    json(ctx, e.status(), ctx.path().startsWith("/v1/") ? Api.openAiError(e) : errorBody(e));
+    json(ctx, e.status(), errorBody(ctx.path(), e));
+  }
+
+  /** An error's body: OpenAI's format under /v1/, ours elsewhere. */
+  static JsonObject errorBody(String path, ApiError e) {
+    return path.startsWith("/v1/") ? Api.openAiError(e) : errorBody(e);
   }
 
   static JsonObject errorBody(ApiError e) {

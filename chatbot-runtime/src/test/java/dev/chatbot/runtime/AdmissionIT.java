@@ -98,7 +98,7 @@ class AdmissionIT {
     Gauge gauge = new Gauge(true);
     RuntimeServer server = start(gauge);
     try {
-      int threads = RuntimeServer.cpuThreads();
+      int threads = InstantChat.cpuThreads();
       var calls = wholeAnswers(server, threads + 10);
       // All arrived and in flight, but only the CPU pool's threads compute; the rest wait their
       // turn without a server thread.
@@ -123,7 +123,7 @@ class AdmissionIT {
     Gauge gauge = new Gauge(false);
     RuntimeServer server = start(gauge);
     try {
-      int calls = RuntimeServer.cpuThreads() + 10;
+      int calls = InstantChat.cpuThreads() + 10;
       var sent = wholeAnswers(server, calls);
       await().atMost(Duration.ofSeconds(10)).until(() -> gauge.computing.get() == calls);
       gauge.release.countDown();

@@ -200,6 +200,23 @@ class BackendApiIT {
     assertError(client.get("/api/nothing"), 404, "not found");
   }
 
+  @Test
+  void bodiesOfUnknownLengthAreLimitedAndReadWhole() throws Exception {
+    String big = "{\"message\":\"x\",\"pad\":\"" + "p".repeat(3000) + "\"}";
+    for (String path : List.of("/api/chat", "/api/chat/stream", "/v1/chat/completions")) {
+      HttpResponse<String> tooLarge = client.postChunked(path, big);
+      assertThat(tooLarge.statusCode()).as(path).isEqualTo(413);
+      assertThat(tooLarge.body()).as(path).contains("too large");
+    }
+    HttpResponse<String> whole = client.postChunked("/api/chat", "{\"message\":\"ping\"}");
+    assertThat(whole.statusCode()).isEqualTo(200);
+    assertThat(TestClient.json(whole).path("reply").asText()).isNotEmpty();
+    HttpResponse<String> stream =
+        client.postChunked("/api/chat", "{\"message\":\"ping\",\"stream\":true}");
+    assertThat(stream.statusCode()).isEqualTo(200);
+    assertThat(TestClient.apiText(TestClient.events(stream))).isNotEmpty();
+  }
+
   private static void assertError(HttpResponse<String> r, int status, String text) {
     assertThat(r.statusCode()).isEqualTo(status);
     assertThat(TestClient.json(r).path("error").asText()).contains(text);

@@ -71,6 +71,24 @@ class ClientLimitIT {
     }
   }
 
+  /** A stream asked for in the body of /api/chat or /v1/chat/completions costs one call too. */
+  @Test
+  void aStreamAskedForInTheBodyCountsOnce() throws Exception {
+    RuntimeServer s =
+        Servers.start(Servers.keys("client_requests_per_minute", "1", "client_burst", "2"));
+    try {
+      TestClient c = TestClient.of(s);
+      String api = "{\"message\":\"ping\",\"stream\":true}";
+      String openAi = "{\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+      assertThat(c.post("/api/chat", api).statusCode()).isEqualTo(200);
+      assertThat(c.post("/v1/chat/completions", openAi).statusCode()).isEqualTo(200);
+      assertThat(c.post("/api/chat", api).statusCode()).isEqualTo(429);
+      assertThat(c.post("/v1/chat/completions", openAi).statusCode()).isEqualTo(429);
+    } finally {
+      s.stop();
+    }
+  }
+
   /**
    * A keep-alive client over its budget gets its 429 and can go on using the connection: the
    * refused call's body, sent after its headers as a slow client sends it, is read before the

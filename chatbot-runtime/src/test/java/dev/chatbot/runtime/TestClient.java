@@ -72,6 +72,21 @@ final class TestClient {
         .POST(HttpRequest.BodyPublishers.ofString(body));
   }
 
+  /** Posts without a Content-Length: the body goes chunked, its size unknown until its end. */
+  HttpResponse<String> postChunked(String path, String body)
+      throws IOException, InterruptedException {
+    byte[] bytes = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create(base + path))
+            .timeout(timeout)
+            .header("Content-Type", "application/json")
+            .POST(
+                HttpRequest.BodyPublishers.ofInputStream(
+                    () -> new java.io.ByteArrayInputStream(bytes)))
+            .build();
+    return CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
+  }
+
   /** Sends without waiting: many calls in flight at once, each on its own connection if need be. */
   CompletableFuture<HttpResponse<String>> postAsync(String path, String body) {
     return CLIENT.sendAsync(postOf(path, body).build(), HttpResponse.BodyHandlers.ofString());
