@@ -102,6 +102,9 @@ final class InstantChat extends Handler.Wrapper {
     /** -1, or the seconds this client must wait for its per-client limit. */
     private final long wait;
 
+    /** When admission let the call in: the request metric's start, as on Javalin's routes. */
+    private final long began = System.nanoTime();
+
     Call(
         Request request,
         Response response,
@@ -199,7 +202,6 @@ final class InstantChat extends Handler.Wrapper {
         // Clients (the frontend's pool too) reconnect, to a pod that is ready.
         response.getHeaders().put(HttpHeader.CONNECTION, "close");
       }
-      long began = request.getBeginNanoTime();
       Callback measured =
           Callback.from(
               done,
