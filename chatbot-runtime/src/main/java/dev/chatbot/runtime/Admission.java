@@ -94,7 +94,6 @@ final class Admission extends QoSHandler {
   private static void write(Request request, Response response, Callback callback, ApiError e) {
     response.getHeaders().put(HttpHeader.RETRY_AFTER, Long.toString(e.retryAfterSeconds()));
     RuntimeServer.json(
-        request,
         response,
         e.status(),
         Json.write(RuntimeServer.errorBody(Request.getPathInContext(request), e)),

@@ -10,6 +10,7 @@ import io.javalin.http.Context;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.UUID;
+import java.util.function.BiConsumer;
 
 /** The backend's chat API: /api/chat, /api/chat/stream, /v1/chat/completions, /v1/models. */
 final class Api {
@@ -42,12 +43,6 @@ final class Api {
 
   /** A whole answer, built the same for either path that sends it: who answered, and its body. */
   record Whole(ChatResult result, JsonObject body) {}
-
-  /** Sets a response header. */
-  @FunctionalInterface
-  interface Headers {
-    void set(String name, String value);
-  }
 
   // ---- /api/chat ----
 
@@ -133,15 +128,15 @@ final class Api {
   }
 
   /** The headers naming who answered, set before the first byte of a plain or streamed answer. */
-  void answeredBy(Headers headers, String provider, boolean fallback) {
-    headers.set(PROVIDER_HEADER, provider);
-    headers.set(PHASE_HEADER, chat.phase());
+  void answeredBy(BiConsumer<String, String> headers, String provider, boolean fallback) {
+    headers.accept(PROVIDER_HEADER, provider);
+    headers.accept(PHASE_HEADER, chat.phase());
     if (fallback) {
-      headers.set(FALLBACK_HEADER, "true");
+      headers.accept(FALLBACK_HEADER, "true");
     }
   }
 
-  void answeredBy(Headers headers, ChatResult result) {
+  void answeredBy(BiConsumer<String, String> headers, ChatResult result) {
     answeredBy(headers, result.provider(), result.fallback());
   }
 

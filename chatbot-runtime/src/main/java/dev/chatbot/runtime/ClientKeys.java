@@ -6,6 +6,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 /**
@@ -32,13 +33,11 @@ final class ClientKeys {
     this.backend = config.role == Config.Role.BACKEND;
   }
 
-  /** The rate-limit key of a call, or null when it is not limited here. */
-  String key(Context ctx) {
-    return key(ctx::header, ctx.req().getRemoteAddr());
-  }
-
-  /** The same, from the call's header lookup and its peer's address. */
-  String key(UnaryOperator<String> headers, String peer) {
+  /**
+   * The rate-limit key of a call, or null when it is not limited here; {@code peer} is asked only
+   * when the key is the address.
+   */
+  String key(UnaryOperator<String> headers, Supplier<String> peer) {
     if (kind == Config.ClientKeyKind.NONE || (backend && headers.apply(FRONTEND_HEADER) != null)) {
       return null;
     }
@@ -48,7 +47,7 @@ final class ClientKeys {
         return "h:" + shorten(value.strip());
       }
     }
-    return address(headers, peer);
+    return address(headers, peer.get());
   }
 
   /** The client's address: the peer, or what a trusted proxy in front of us says it is. */

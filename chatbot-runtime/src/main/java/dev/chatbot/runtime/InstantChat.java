@@ -35,6 +35,8 @@ final class InstantChat extends Handler.Wrapper {
   private static final Logger LOG = LoggerFactory.getLogger(InstantChat.class);
   private static final AtomicInteger CPU_THREADS = new AtomicInteger();
 
+  private static final String OPEN_AI = "/v1/chat/completions";
+
   /** Set on a call handed on to Javalin: the per-client limit counted it here already. */
   static final String COUNTED_ATTRIBUTE = InstantChat.class.getName() + ".counted";
 
@@ -71,12 +73,11 @@ final class InstantChat extends Handler.Wrapper {
       return super.handle(request, response, callback);
     }
     String path = Request.getPathInContext(request);
-    boolean openAi = "/v1/chat/completions".equals(path);
-    if (!openAi && !"/api/chat".equals(path)) {
+    if (!OPEN_AI.equals(path) && !"/api/chat".equals(path)) {
       return super.handle(request, response, callback);
     }
-    long wait = server.clientWait(request.getHeaders()::get, Request.getRemoteAddr(request));
-    Call call = new Call(request, response, callback, path, openAi, wait);
+    long wait = server.clientWait(request.getHeaders()::get, () -> Request.getRemoteAddr(request));
+    Call call = new Call(request, response, callback, path, wait);
     if (request.getLength() > config.maxBodyBytes) {
       call.tooLarge();
       return true;
@@ -97,7 +98,6 @@ final class InstantChat extends Handler.Wrapper {
     private final Response response;
     private final Callback callback;
     private final String path;
-    private final boolean openAi;
 
     /** -1, or the seconds this client must wait for its per-client limit. */
     private final long wait;
@@ -105,24 +105,21 @@ final class InstantChat extends Handler.Wrapper {
     /** When admission let the call in: the request metric's start, as on Javalin's routes. */
     private final long began = System.nanoTime();
 
-    Call(
-        Request request,
-        Response response,
-        Callback callback,
-        String path,
-        boolean openAi,
-        long wait) {
+    Call(Request request, Response response, Callback callback, String path, long wait) {
       this.request = request;
       this.response = response;
       this.callback = callback;
       this.path = path;
-      this.openAi = openAi;
       this.wait = wait;
     }
 
     /** Refused for its size, unless refused for its client's limit (as the other chat paths do). */
     void tooLarge() {
       fail(wait >= 0 ? RuntimeServer.tooManyRequests(wait) : server.tooLarge());
+    }
+
+    private boolean openAi() {
+      return path.equals(OPEN_AI);
     }
 
     void bodyRead(byte[] body) {
@@ -132,7 +129,7 @@ final class InstantChat extends Handler.Wrapper {
       }
       ChatRequest chat;
       try {
-        chat = ChatRequest.parse(new String(body, StandardCharsets.UTF_8), config, openAi);
+        chat = ChatRequest.parse(new String(body, StandardCharsets.UTF_8), config, openAi());
       } catch (ApiError e) {
         fail(e);
         return;
@@ -162,7 +159,7 @@ final class InstantChat extends Handler.Wrapper {
     private void answer(ChatRequest chat) {
       Api.Whole whole;
       try {
-        whole = openAi ? api.openAiWhole(chat) : api.apiWhole(chat);
+        whole = openAi() ? api.openAiWhole(chat) : api.apiWhole(chat);
       } catch (ApiError e) {
         server.callEnded();
         fail(e);
@@ -198,15 +195,11 @@ final class InstantChat extends Handler.Wrapper {
     }
 
     private void send(int status, String json, Callback done) {
-      if (server.draining()) {
-        // Clients (the frontend's pool too) reconnect, to a pod that is ready.
-        response.getHeaders().put(HttpHeader.CONNECTION, "close");
-      }
       Callback measured =
           Callback.from(
               done,
               () -> server.metrics().request(path, "POST", status, System.nanoTime() - began));
-      RuntimeServer.json(request, response, status, json, measured);
+      RuntimeServer.json(response, status, json, measured);
     }
   }
 

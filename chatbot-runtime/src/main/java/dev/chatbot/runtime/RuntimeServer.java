@@ -13,8 +13,10 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Request;
@@ -155,15 +157,8 @@ public final class RuntimeServer {
               pool = new QueuedThreadPool(config.maxConcurrentChats + SPARE_THREADS, 4, 60_000);
               pool.setName("http");
               cfg.jetty.threadPool = pool;
-              cfg.jetty.modifyServer(server -> server.setHandler(admission));
+              cfg.jetty.modifyServer(server -> server.setHandler(new Drain(admission)));
               cfg.jetty.addConnector(this::connector);
-              cfg.routes.before(
-                  ctx -> {
-                    if (draining) {
-                      // Clients (the frontend's pool too) reconnect, to a pod that is ready.
-                      ctx.header("Connection", "close");
-                    }
-                  });
               cfg.staticFiles.add("/public", Location.CLASSPATH);
               cfg.requestLogger.http(
                   (ctx, ms) ->
@@ -226,6 +221,24 @@ public final class RuntimeServer {
             config.role == Config.Role.FRONTEND ? config.holdSeconds : 0);
     connector.setIdleTimeout(TimeUnit.SECONDS.toMillis(Math.max(30, longestWait + 30)));
     return connector;
+  }
+
+  /**
+   * While draining every answer carries Connection: close, whichever handler writes it (Javalin,
+   * InstantChat, admission's refusals): clients, the frontend's pool too, reconnect to a ready pod.
+   */
+  private final class Drain extends Handler.Wrapper {
+    Drain(Handler handler) {
+      super(handler);
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) throws Exception {
+      if (draining) {
+        response.getHeaders().put(HttpHeader.CONNECTION, "close");
+      }
+      return super.handle(request, response, callback);
+    }
   }
 
   public int port() {
@@ -310,7 +323,7 @@ public final class RuntimeServer {
     long wait =
         ctx.req().getAttribute(InstantChat.COUNTED_ATTRIBUTE) != null
             ? -1
-            : clientWait(ctx::header, ctx.req().getRemoteAddr());
+            : clientWait(ctx::header, ctx.req()::getRemoteAddr);
     if (wait >= 0) {
       drain(ctx);
       throw tooManyRequests(wait);
@@ -324,7 +337,7 @@ public final class RuntimeServer {
   }
 
   /** -1 when the per-client limit lets a chat call go on, else the seconds it must wait. */
-  long clientWait(UnaryOperator<String> headers, String peer) {
+  long clientWait(UnaryOperator<String> headers, Supplier<String> peer) {
     if (!clientLimiter.enabled()) {
       return -1;
     }
@@ -347,10 +360,6 @@ public final class RuntimeServer {
 
   void callEnded() {
     inFlight.decrementAndGet();
-  }
-
-  boolean draining() {
-    return draining;
   }
 
   /**
@@ -416,7 +425,7 @@ public final class RuntimeServer {
   }
 
   /** The same from Jetty's core API, without blocking: {@code done} completes when written. */
-  static void json(Request request, Response response, int status, String json, Callback done) {
+  static void json(Response response, int status, String json, Callback done) {
     response.setStatus(status);
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
     response.write(true, ByteBuffer.wrap(json.getBytes(StandardCharsets.UTF_8)), done);

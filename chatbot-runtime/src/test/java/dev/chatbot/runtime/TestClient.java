@@ -77,9 +77,7 @@ final class TestClient {
       throws IOException, InterruptedException {
     byte[] bytes = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     HttpRequest request =
-        HttpRequest.newBuilder(URI.create(base + path))
-            .timeout(timeout)
-            .header("Content-Type", "application/json")
+        postOf(path, body)
             .POST(
                 HttpRequest.BodyPublishers.ofInputStream(
                     () -> new java.io.ByteArrayInputStream(bytes)))
