@@ -7,8 +7,9 @@ One run, loopback only, every wrk run bounded in time; it starts and stops every
      and each FastAPI/uvicorn variant of bench/fastapi_mock.py, interleaved round by round so that
      a change in the machine's load hits all of them alike; throughput, p50/p99, errors, peak
      resident memory, and the CPU share other processes took during each wrk run;
-  3. overload: 1000 connections at once; 503s, socket errors, the longest /healthz answer during
-     the burst, resident memory, and the time until a chat is answered again afterwards;
+  3. overload: 1000 connections at once, with small bodies and then with bodies near the 64 KiB
+     limit; 503s, socket errors, the longest /healthz answer during the burst, resident memory,
+     and the time until a chat is answered again afterwards;
   4. the latency the runtime adds in front of an upstream: runtime B (huggingface provider) calls
      runtime A (mock) through A's OpenAI-compatible /v1/chat/completions, the router's wire format.
 The runtime runs as the image runs it: `java -jar` with the JVM flags and MALLOC_ARENA_MAX of the
@@ -335,44 +336,62 @@ def load_levels(args, java, results):
             proc.stop()
 
 
+def large_body():
+    """A valid chat body near the default max_body_bytes (64 KiB): 8 messages of 7,800 chars."""
+    turns = [{"role": "user" if i % 2 == 0 else "assistant", "content": chr(97 + i) * 7800}
+             for i in range(7)]
+    turns.append({"role": "user", "content": "x" * 7800})
+    body = json.dumps({"messages": turns})
+    assert 60_000 < len(body) < 65_536, len(body)
+    return body
+
+
+def burst(args, proc, url, body):
+    """1000 connections at once with this body; probes meanwhile; time until a chat answers after."""
+    probe = {"max_ms": 0.0, "failed": 0, "count": 0, "running": True}
+
+    def probe_loop():
+        while probe["running"]:
+            t = time.monotonic()
+            try:
+                ok = http("GET", url + "/healthz", timeout=2)[0] == 200
+            except OSError:
+                ok = False
+            probe["max_ms"] = max(probe["max_ms"], (time.monotonic() - t) * 1000)
+            probe["count"] += 1
+            probe["failed"] += 0 if ok else 1
+            time.sleep(0.1)
+
+    prober = threading.Thread(target=probe_loop, daemon=True)
+    prober.start()
+    r = measured(proc, url + "/api/chat", body, args.duration, args.overload_connections,
+                 timeout="10s")
+    probe["running"] = False
+    prober.join()
+    t = time.monotonic()
+    status = 0
+    while status != 200 and time.monotonic() - t < 30:
+        try:
+            status = http("POST", url + "/api/chat", '{"message":"ping"}')[0]
+        except OSError:
+            status = -1
+    r.update(alive=proc.alive(), answer_after_ms=(time.monotonic() - t) * 1000,
+             healthz_max_ms=probe["max_ms"], healthz_failed=probe["failed"],
+             healthz_count=probe["count"], connections=args.overload_connections,
+             body_bytes=len(body))
+    return r
+
+
 def overload(args, java, results):
+    """Bursts of small bodies, then of bodies near the size limit (memory: bodies are read)."""
     proc = start_runtime(java, 18104)
     url = "http://127.0.0.1:18104"
     try:
         wait_ok(url + "/readyz", proc)
         wrk(url + "/api/chat", CHAT, args.warmup, 64)
-        probe = {"max_ms": 0.0, "failed": 0, "count": 0, "running": True}
-
-        def probe_loop():
-            while probe["running"]:
-                t = time.monotonic()
-                try:
-                    ok = http("GET", url + "/healthz", timeout=2)[0] == 200
-                except OSError:
-                    ok = False
-                probe["max_ms"] = max(probe["max_ms"], (time.monotonic() - t) * 1000)
-                probe["count"] += 1
-                probe["failed"] += 0 if ok else 1
-                time.sleep(0.1)
-
-        prober = threading.Thread(target=probe_loop, daemon=True)
-        prober.start()
-        r = measured(proc, url + "/api/chat", CHAT, args.duration, args.overload_connections,
-                     timeout="10s")
-        probe["running"] = False
-        prober.join()
-        t = time.monotonic()
-        status = 0
-        while status != 200 and time.monotonic() - t < 30:
-            try:
-                status = http("POST", url + "/api/chat", '{"message":"ping"}')[0]
-            except OSError:
-                status = -1
-        r.update(alive=proc.alive(), answer_after_ms=(time.monotonic() - t) * 1000,
-                 healthz_max_ms=probe["max_ms"], healthz_failed=probe["failed"],
-                 healthz_count=probe["count"], connections=args.overload_connections)
-        results["overload"] = r
-        print(f"overload: {r}", file=sys.stderr)
+        for key, body in (("overload", CHAT), ("overload_large", large_body())):
+            results[key] = burst(args, proc, url, body)
+            print(f"{key}: {results[key]}", file=sys.stderr)
     finally:
         proc.stop()
 
@@ -459,13 +478,15 @@ def table(results, args):
                 ratio = levels[c]["ratio_vs_baseline"]
                 lines.append(f"\nratio at {c} vs '{BASELINE}': {ratio:.1f}x per round {levels[c]['ratios']} "
                              f"(target >= 6x: {ok(ratio >= 6)})")
-    o = results.get("overload")
-    if o:
-        lines += ["", f"overload, {o['connections']} connections for {args.duration} s: {o['rps']:.0f} req/s answered, "
-                  f"{o['non2xx']} non-2xx (503 shed), {o['socket_errors']} socket errors, p99 {o['p99']:.0f} ms, "
-                  f"max {o['max']:.0f} ms, peak RSS {o['rss_peak_mib']:.1f} MiB, process alive: {o['alive']}, "
-                  f"/healthz max {o['healthz_max_ms']:.0f} ms ({o['healthz_failed']} of {o['healthz_count']} failed), "
-                  f"a chat answered {o['answer_after_ms']:.0f} ms after the burst"]
+    for key in ("overload", "overload_large"):
+        o = results.get(key)
+        if o:
+            lines += ["", f"{key}, {o['connections']} connections of {o['body_bytes']}-byte bodies for {args.duration} s: "
+                      f"{o['rps']:.0f} req/s answered, "
+                      f"{o['non2xx']} non-2xx (503 shed), {o['socket_errors']} socket errors, p99 {o['p99']:.0f} ms, "
+                      f"max {o['max']:.0f} ms, peak RSS {o['rss_peak_mib']:.1f} MiB, process alive: {o['alive']}, "
+                      f"/healthz max {o['healthz_max_ms']:.0f} ms ({o['healthz_failed']} of {o['healthz_count']} failed), "
+                      f"a chat answered {o['answer_after_ms']:.0f} ms after the burst"]
     rs = results.get("ready_s")
     if rs:
         lines.append(f"start-to-ready: median {rs['median']:.3f} s, max {rs['max']:.3f} s of {args.starts}")

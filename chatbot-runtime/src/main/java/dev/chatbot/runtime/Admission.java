@@ -13,6 +13,8 @@ import org.eclipse.jetty.util.Callback;
  * the request) for at most queue_timeout_seconds, and at most max_queued_chats wait. Beyond that a
  * call is shed at once with 503 + Retry-After, so a burst of clients costs bounded memory and
  * threads. Probes, metrics and the page are never queued: they keep answering under any chat load.
+ * Whole answers of an instant provider (the mock) never get here: {@link InstantChat}, above this
+ * handler, bounds them with a queue of its own.
  *
  * <p>In the frontend the same queue holds chat calls through a cold start ({@link Hold}): a queued
  * call waits up to max(queue_timeout_seconds, hold_seconds), and while the backend is unreachable a
@@ -32,7 +34,6 @@ final class Admission extends QoSHandler {
     setMaxSuspendedRequestCount(config.maxQueuedChats);
     setMaxSuspend(Duration.ofSeconds(config.queueTimeoutSeconds));
     include(Admission::isChat);
-    metrics.queuedChats(this::getSuspendedRequestCount);
   }
 
   void setHold(Hold hold) {
@@ -88,7 +89,12 @@ final class Admission extends QoSHandler {
 
   private void shed(Request request, Response response, Callback callback, String reason) {
     metrics.shed(reason);
-    write(request, response, callback, new ApiError(503, MESSAGE, RETRY_AFTER_SECONDS));
+    write(request, response, callback, overloaded());
+  }
+
+  /** What a shed call is answered: 503 with Retry-After. */
+  static ApiError overloaded() {
+    return new ApiError(503, MESSAGE, RETRY_AFTER_SECONDS);
   }
 
   private static void write(Request request, Response response, Callback callback, ApiError e) {

@@ -2,10 +2,12 @@ package dev.chatbot.runtime;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
@@ -29,6 +31,19 @@ import org.slf4j.LoggerFactory;
  * answers computing at once on two cores share them at the scheduler's whim, and the unlucky ones
  * took 15x the median (docs/BENCHMARKS.md). Queued here, they hold no thread, and the answer is
  * written without blocking one.
+ *
+ * <p>This handler sits above {@link Admission}: an answer that holds no thread needs no chat slot,
+ * and suspending and resuming the calls beyond max_concurrent_chats was what still made throughput
+ * fall from 32 to 256 connections (docs/BENCHMARKS.md). Its own queue bounds it instead: at most
+ * max_concurrent_chats + max_queued_chats answers wait, as many as admission lets run and wait;
+ * beyond that, or after queue_timeout_seconds in the queue, a call is shed with 503 + Retry-After,
+ * counted in chatbot_shed_total. Streams handed on pass admission as every other chat call.
+ *
+ * <p>Bodies are read here before any slot is taken, so their bytes are budgeted: at most an eighth
+ * of the heap (at least max_body_bytes) is held by calls on this path, a body of unknown length
+ * counted at max_body_bytes. A call that does not fit goes on unread to admission and Javalin,
+ * which read a body only once a slot is free: 1000 clients with 64 KiB bodies must not fill a 32
+ * MiB heap.
  */
 final class InstantChat extends Handler.Wrapper {
 
@@ -43,13 +58,39 @@ final class InstantChat extends Handler.Wrapper {
   private final Config config;
   private final Api api;
   private final RuntimeServer server;
-  private final ExecutorService cpu =
-      Executors.newFixedThreadPool(cpuThreads(), InstantChat::cpuThread);
+  private final ThreadPoolExecutor cpu;
+  private final long queueTimeoutNanos;
 
-  InstantChat(Config config, Api api, RuntimeServer server) {
+  /** Body bytes calls on this path may still hold. */
+  private final AtomicLong bodyBytesFree;
+
+  /** Above {@code admission}, which the servlet layer goes below. */
+  InstantChat(Config config, Api api, RuntimeServer server, Admission admission) {
+    super(admission);
     this.config = config;
     this.api = api;
     this.server = server;
+    this.queueTimeoutNanos = TimeUnit.SECONDS.toNanos(config.queueTimeoutSeconds);
+    this.bodyBytesFree = new AtomicLong(bodyBudget(config.maxBodyBytes));
+    int threads = cpuThreads();
+    this.cpu =
+        new ThreadPoolExecutor(
+            threads,
+            threads,
+            0,
+            TimeUnit.MILLISECONDS,
+            new ArrayBlockingQueue<>(config.maxConcurrentChats + config.maxQueuedChats),
+            InstantChat::cpuThread);
+  }
+
+  /** Body bytes this path may hold at once: an eighth of the heap, at least one largest body. */
+  static long bodyBudget(int maxBodyBytes) {
+    return Math.max(maxBodyBytes, Runtime.getRuntime().maxMemory() / 8);
+  }
+
+  /** Answers waiting for a CPU thread. */
+  int queued() {
+    return cpu.getQueue().size();
   }
 
   /** One per core, at least two: an answer stuck behind a slow one leaves another thread. */
@@ -76,9 +117,16 @@ final class InstantChat extends Handler.Wrapper {
     if (!OPEN_AI.equals(path) && !"/api/chat".equals(path)) {
       return super.handle(request, response, callback);
     }
+    long length = request.getLength();
+    boolean tooLarge = length > config.maxBodyBytes;
+    // Too large: refused unread. Unknown length: it may grow to the limit.
+    long bytes = tooLarge ? 0 : length >= 0 ? length : config.maxBodyBytes;
+    if (!reserve(bytes)) {
+      return super.handle(request, response, callback);
+    }
     long wait = server.clientWait(request.getHeaders()::get, () -> Request.getRemoteAddr(request));
-    Call call = new Call(request, response, callback, path, wait);
-    if (request.getLength() > config.maxBodyBytes) {
+    Call call = new Call(request, response, released(callback, bytes), path, wait);
+    if (tooLarge) {
       call.tooLarge();
       return true;
     }
@@ -92,6 +140,39 @@ final class InstantChat extends Handler.Wrapper {
     return true;
   }
 
+  private boolean reserve(long bytes) {
+    long free;
+    do {
+      free = bodyBytesFree.get();
+      if (free < bytes) {
+        return false;
+      }
+    } while (!bodyBytesFree.compareAndSet(free, free - bytes));
+    return true;
+  }
+
+  /** The call's callback, giving its body's bytes back to the budget when it completes. */
+  private Callback released(Callback callback, long bytes) {
+    return new Callback() {
+      @Override
+      public void succeeded() {
+        bodyBytesFree.addAndGet(bytes);
+        callback.succeeded();
+      }
+
+      @Override
+      public void failed(Throwable failure) {
+        bodyBytesFree.addAndGet(bytes);
+        callback.failed(failure);
+      }
+
+      @Override
+      public InvocationType getInvocationType() {
+        return callback.getInvocationType();
+      }
+    };
+  }
+
   /** One chat call answered here, from its body to the last byte of its answer. */
   private final class Call {
     private final Request request;
@@ -102,7 +183,7 @@ final class InstantChat extends Handler.Wrapper {
     /** -1, or the seconds this client must wait for its per-client limit. */
     private final long wait;
 
-    /** When admission let the call in: the request metric's start, as on Javalin's routes. */
+    /** When the call arrived: the request metric's start, and its wait in the queue. */
     private final long began = System.nanoTime();
 
     Call(Request request, Response response, Callback callback, String path, long wait) {
@@ -141,10 +222,19 @@ final class InstantChat extends Handler.Wrapper {
       server.callStarted();
       try {
         cpu.execute(() -> answer(chat));
-      } catch (RejectedExecutionException stopping) {
+      } catch (RejectedExecutionException e) {
         server.callEnded();
-        fail(new ApiError(503, "the chat service is stopping", Admission.RETRY_AFTER_SECONDS));
+        if (cpu.isShutdown()) {
+          fail(new ApiError(503, "the chat service is stopping", Admission.RETRY_AFTER_SECONDS));
+        } else {
+          shed("queue_full");
+        }
       }
+    }
+
+    private void shed(String reason) {
+      server.metrics().shed(reason);
+      fail(Admission.overloaded());
     }
 
     void bodyFailed(Throwable failure) {
@@ -157,6 +247,11 @@ final class InstantChat extends Handler.Wrapper {
     }
 
     private void answer(ChatRequest chat) {
+      if (System.nanoTime() - began > queueTimeoutNanos) {
+        server.callEnded();
+        shed("queue_timeout");
+        return;
+      }
       Api.Whole whole;
       try {
         whole = openAi() ? api.openAiWhole(chat) : api.apiWhole(chat);

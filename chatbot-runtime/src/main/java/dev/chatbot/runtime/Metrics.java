@@ -122,7 +122,10 @@ public final class Metrics {
         .increment();
   }
 
-  /** chatbot_shed_total{reason}: chat calls answered 503 because the admission queue was full. */
+  /**
+   * chatbot_shed_total{reason}: chat calls answered 503 because a queue (admission's, or the CPU
+   * pool's for instant answers) was full or they waited in it too long.
+   */
   public void shed(String reason) {
     Counter.builder("chatbot_shed")
         .description("Chat calls shed with 503 (queue_full or queue_timeout)")
@@ -131,10 +134,10 @@ public final class Metrics {
         .increment();
   }
 
-  /** chatbot_queued_chats: chat calls waiting for a free slot. */
+  /** chatbot_queued_chats: chat calls waiting for a free slot or, instant answers, a CPU thread. */
   public void queuedChats(IntSupplier queued) {
     Gauge.builder("chatbot_queued_chats", queued::getAsInt)
-        .description("Chat calls waiting for a free slot")
+        .description("Chat calls waiting for a free slot or a CPU thread")
         .register(registry);
   }
 

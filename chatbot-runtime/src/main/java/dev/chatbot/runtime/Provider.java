@@ -22,7 +22,7 @@ public interface Provider {
 
   /**
    * Whether a whole answer costs only CPU: no network, no pacing. Such answers run on the server's
-   * CPU pool ({@link RuntimeServer#compute}).
+   * CPU pool, without a chat slot ({@link InstantChat}).
    */
   default boolean instant() {
     return false;

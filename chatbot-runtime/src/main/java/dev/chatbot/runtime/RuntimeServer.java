@@ -80,7 +80,7 @@ public final class RuntimeServer {
 
   private volatile boolean draining;
   private Javalin app;
-  private InstantChat instant;
+  private volatile InstantChat instant;
   private QueuedThreadPool pool;
 
   public RuntimeServer(Config config) {
@@ -98,6 +98,7 @@ public final class RuntimeServer {
             config.clientBurst);
     this.clientKeys = new ClientKeys(config);
     this.admission = new Admission(config, metrics);
+    metrics.queuedChats(this::queued);
     if (config.role == Config.Role.FRONTEND && config.holdSeconds > 0) {
       this.hold = new Hold(config, admission, metrics);
       admission.setHold(hold);
@@ -141,10 +142,12 @@ public final class RuntimeServer {
         config.role == Config.Role.BACKEND
             ? new Api(config, new ChatService(config, provider, metrics), this)
             : null;
+    Handler chats = admission; // Javalin's servlet handler goes below it
     if (api != null && provider.instant()) {
-      instant = new InstantChat(config, api, this);
-      admission.setHandler(instant); // Javalin's servlet handler goes below it
+      instant = new InstantChat(config, api, this, admission);
+      chats = instant;
     }
+    Handler top = new Drain(chats);
     app =
         Javalin.create(
             cfg -> {
@@ -157,7 +160,7 @@ public final class RuntimeServer {
               pool = new QueuedThreadPool(config.maxConcurrentChats + SPARE_THREADS, 4, 60_000);
               pool.setName("http");
               cfg.jetty.threadPool = pool;
-              cfg.jetty.modifyServer(server -> server.setHandler(new Drain(admission)));
+              cfg.jetty.modifyServer(server -> server.setHandler(top));
               cfg.jetty.addConnector(this::connector);
               cfg.staticFiles.add("/public", Location.CLASSPATH);
               cfg.requestLogger.http(
@@ -243,6 +246,12 @@ public final class RuntimeServer {
 
   public int port() {
     return app.port();
+  }
+
+  /** Chat calls waiting for a slot in admission's queue or for a CPU thread in InstantChat's. */
+  private int queued() {
+    InstantChat i = instant;
+    return admission.getSuspendedRequestCount() + (i == null ? 0 : i.queued());
   }
 
   /** Chat calls running, queued, or held waiting for the backend. */

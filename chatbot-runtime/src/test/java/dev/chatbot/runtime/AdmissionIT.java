@@ -87,10 +87,10 @@ class AdmissionIT {
     return out;
   }
 
-  private static RuntimeServer start(Provider provider) {
-    return new RuntimeServer(
-            Config.of(Servers.keys("client_requests_per_minute", "0"), null, 0, 10), provider)
-        .start();
+  private static RuntimeServer start(Provider provider, String... keys) {
+    var config = Servers.keys(keys);
+    config.put("client_requests_per_minute", "0");
+    return new RuntimeServer(Config.of(config, null, 0, 10), provider).start();
   }
 
   @Test
@@ -113,6 +113,105 @@ class AdmissionIT {
       assertThat(gauge.most.get()).isEqualTo(threads);
       assertThat(gauge.threads).allMatch(name -> name.startsWith("chat-cpu-"));
       await().atMost(Duration.ofSeconds(5)).until(() -> server.pending() == 0);
+    } finally {
+      server.stop();
+    }
+  }
+
+  @Test
+  void instantAnswersNeedNoChatSlotAndAreBoundedByTheirOwnQueue() throws Exception {
+    Gauge gauge = new Gauge(true);
+    RuntimeServer server = start(gauge, "max_concurrent_chats", "1", "max_queued_chats", "1");
+    try {
+      int threads = InstantChat.cpuThreads();
+      // One slot, but every CPU thread computes; the queue holds slots + queued = 2 more.
+      var calls = wholeAnswers(server, threads + 2);
+      await().atMost(Duration.ofSeconds(10)).until(() -> gauge.computing.get() == threads);
+      await().atMost(Duration.ofSeconds(10)).until(() -> server.pending() == threads + 2);
+      TestClient c = TestClient.of(server);
+      assertThat(c.get("/metrics").body()).contains("chatbot_queued_chats 2.0");
+
+      HttpResponse<String> shed = c.post("/api/chat", HELLO);
+      assertThat(shed.statusCode()).isEqualTo(503);
+      assertThat(shed.headers().firstValue("Retry-After")).contains("1");
+      assertThat(TestClient.json(shed).path("error").asText()).contains("overloaded");
+      HttpResponse<String> shedOpenAi =
+          c.post("/v1/chat/completions", "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
+      assertThat(shedOpenAi.statusCode()).isEqualTo(503);
+      assertThat(TestClient.json(shedOpenAi).path("error").path("type").asText())
+          .isEqualTo("api_error");
+      assertThat(c.get("/healthz").statusCode()).isEqualTo(200);
+      assertThat(c.get("/metrics").body())
+          .contains("chatbot_shed_total{reason=\"queue_full\"} 2.0");
+
+      gauge.release.countDown();
+      for (var call : calls) {
+        assertThat(call.get(20, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+      }
+      await().atMost(Duration.ofSeconds(5)).until(() -> server.pending() == 0);
+      assertThat(c.get("/metrics").body()).contains("chatbot_queued_chats 0.0");
+    } finally {
+      server.stop();
+    }
+  }
+
+  @Test
+  void anInstantAnswerQueuedLongerThanTheQueueTimeoutIsShed() throws Exception {
+    Gauge gauge = new Gauge(true);
+    RuntimeServer server = start(gauge, "queue_timeout_seconds", "1");
+    try {
+      int threads = InstantChat.cpuThreads();
+      var computing = wholeAnswers(server, threads);
+      await().atMost(Duration.ofSeconds(10)).until(() -> gauge.computing.get() == threads);
+      long queuedAt = System.nanoTime();
+      var queued = wholeAnswers(server, 1).get(0);
+      await().atMost(Duration.ofSeconds(10)).until(() -> server.pending() == threads + 1);
+      // Held in the queue past its timeout by answers that (unlike the mock's) take seconds.
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> System.nanoTime() - queuedAt > TimeUnit.MILLISECONDS.toNanos(1200));
+      gauge.release.countDown();
+      HttpResponse<String> waited = queued.get(20, TimeUnit.SECONDS);
+      assertThat(waited.statusCode()).isEqualTo(503);
+      assertThat(waited.headers().firstValue("Retry-After")).contains("1");
+      for (var call : computing) {
+        assertThat(call.get(20, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+      }
+      assertThat(TestClient.of(server).get("/metrics").body())
+          .contains("chatbot_shed_total{reason=\"queue_timeout\"} 1.0");
+      await().atMost(Duration.ofSeconds(5)).until(() -> server.pending() == 0);
+    } finally {
+      server.stop();
+    }
+  }
+
+  @Test
+  void bodiesBeyondTheMemoryBudgetWaitForAChatSlotInstead() throws Exception {
+    Gauge gauge = new Gauge(true);
+    int maxBody = 16 * 1024 * 1024;
+    RuntimeServer server = start(gauge, "max_body_bytes", Integer.toString(maxBody));
+    try {
+      // A body of unknown length counts as the largest allowed: this many fit the budget.
+      int fit = (int) (InstantChat.bodyBudget(maxBody) / maxBody);
+      TestClient c = TestClient.of(server);
+      List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
+      for (int i = 0; i < fit + 2; i++) {
+        calls.add(c.postChunkedAsync("/api/chat", HELLO));
+      }
+      int threads = InstantChat.cpuThreads();
+      // The two beyond the budget are answered in a chat slot, on a server thread, as they wait.
+      await().atMost(Duration.ofSeconds(20)).until(() -> gauge.computing.get() == threads + 2);
+      await().atMost(Duration.ofSeconds(10)).until(() -> server.pending() == fit + 2);
+      assertThat(gauge.threads).filteredOn(name -> !name.startsWith("chat-cpu-")).hasSize(2);
+      gauge.release.countDown();
+      for (var call : calls) {
+        assertThat(call.get(20, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+      }
+      await().atMost(Duration.ofSeconds(5)).until(() -> server.pending() == 0);
+      // Answered, they gave their bytes back: the budget takes the largest body again.
+      gauge.threads.clear();
+      assertThat(c.postChunked("/api/chat", HELLO).statusCode()).isEqualTo(200);
+      assertThat(gauge.threads).singleElement().asString().startsWith("chat-cpu-");
     } finally {
       server.stop();
     }

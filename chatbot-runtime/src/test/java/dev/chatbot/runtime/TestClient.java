@@ -75,14 +75,19 @@ final class TestClient {
   /** Posts without a Content-Length: the body goes chunked, its size unknown until its end. */
   HttpResponse<String> postChunked(String path, String body)
       throws IOException, InterruptedException {
+    return CLIENT.send(chunkedOf(path, body), HttpResponse.BodyHandlers.ofString());
+  }
+
+  CompletableFuture<HttpResponse<String>> postChunkedAsync(String path, String body) {
+    return CLIENT.sendAsync(chunkedOf(path, body), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private HttpRequest chunkedOf(String path, String body) {
     byte[] bytes = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    HttpRequest request =
-        postOf(path, body)
-            .POST(
-                HttpRequest.BodyPublishers.ofInputStream(
-                    () -> new java.io.ByteArrayInputStream(bytes)))
-            .build();
-    return CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
+    return postOf(path, body)
+        .POST(
+            HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(bytes)))
+        .build();
   }
 
   /** Sends without waiting: many calls in flight at once, each on its own connection if need be. */
