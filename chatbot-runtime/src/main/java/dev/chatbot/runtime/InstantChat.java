@@ -32,18 +32,17 @@ import org.slf4j.LoggerFactory;
  * took 15x the median (docs/BENCHMARKS.md). Queued here, they hold no thread, and the answer is
  * written without blocking one.
  *
- * <p>This handler sits above {@link Admission}: an answer that holds no thread needs no chat slot,
- * and suspending and resuming the calls beyond max_concurrent_chats was what still made throughput
- * fall from 32 to 256 connections (docs/BENCHMARKS.md). Its own queue bounds it instead: at most
- * max_concurrent_chats + max_queued_chats answers wait, as many as admission lets run and wait;
- * beyond that, or after queue_timeout_seconds in the queue, a call is shed with 503 + Retry-After,
- * counted in chatbot_shed_total. Streams handed on pass admission as every other chat call.
- *
- * <p>Bodies are read here before any slot is taken, so their bytes are budgeted: at most an eighth
- * of the heap (at least max_body_bytes) is held by calls on this path, a body of unknown length
- * counted at max_body_bytes. A call that does not fit goes on unread to admission and Javalin,
- * which read a body only once a slot is free: 1000 clients with 64 KiB bodies must not fill a 32
- * MiB heap.
+ * <p>It runs twice, on one CPU pool. Above {@link Admission}: an answer that holds no thread needs
+ * no chat slot, and suspending and resuming the calls beyond max_concurrent_chats was what still
+ * made throughput fall from 32 to 256 connections (docs/BENCHMARKS.md). The pool's queue bounds
+ * these calls instead: at most max_concurrent_chats + max_queued_chats answers wait, as many as
+ * admission lets run and wait; beyond that, or after queue_timeout_seconds in the queue, a call is
+ * shed with 503 + Retry-After, counted in chatbot_shed_total. Their bodies are read before any
+ * slot, so their bytes are budgeted: at most a 64th of the heap (at least max_body_bytes), a body
+ * of unknown length counted at max_body_bytes. A call that does not fit goes on unread to
+ * admission, and once it has a slot to the second instance, below admission, with no budget (the
+ * slots bound it): 1000 clients with 64 KiB bodies must not fill a 32 MiB heap. Streams go on to
+ * admission and Javalin.
  */
 final class InstantChat extends Handler.Wrapper {
 
@@ -52,7 +51,7 @@ final class InstantChat extends Handler.Wrapper {
 
   private static final String OPEN_AI = "/v1/chat/completions";
 
-  /** Set on a call handed on to Javalin: the per-client limit counted it here already. */
+  /** Set on a stream handed on with its body: the per-client limit counted it here already. */
   static final String COUNTED_ATTRIBUTE = InstantChat.class.getName() + ".counted";
 
   private final Config config;
@@ -64,33 +63,48 @@ final class InstantChat extends Handler.Wrapper {
   /** Body bytes calls on this path may still hold. */
   private final AtomicLong bodyBytesFree;
 
-  /** Above {@code admission}, which the servlet layer goes below. */
-  InstantChat(Config config, Api api, RuntimeServer server, Admission admission) {
-    super(admission);
+  /**
+   * Above {@code next} (admission) with a budget of body bytes; or, {@code next} null and no
+   * budget, below admission, where Javalin's servlet layer goes below it.
+   */
+  InstantChat(
+      Config config,
+      Api api,
+      RuntimeServer server,
+      Handler next,
+      ThreadPoolExecutor cpu,
+      long bodyBudget) {
+    super(next);
     this.config = config;
     this.api = api;
     this.server = server;
+    this.cpu = cpu;
     this.queueTimeoutNanos = TimeUnit.SECONDS.toNanos(config.queueTimeoutSeconds);
-    this.bodyBytesFree = new AtomicLong(bodyBudget(config.maxBodyBytes));
+    this.bodyBytesFree = new AtomicLong(bodyBudget);
+  }
+
+  /**
+   * The CPU pool: one thread per core; its queue takes as many answers as admission lets run and
+   * wait.
+   */
+  static ThreadPoolExecutor cpuPool(Config config) {
     int threads = cpuThreads();
-    this.cpu =
-        new ThreadPoolExecutor(
-            threads,
-            threads,
-            0,
-            TimeUnit.MILLISECONDS,
-            new ArrayBlockingQueue<>(config.maxConcurrentChats + config.maxQueuedChats),
-            InstantChat::cpuThread);
+    return new ThreadPoolExecutor(
+        threads,
+        threads,
+        0,
+        TimeUnit.MILLISECONDS,
+        new ArrayBlockingQueue<>(config.maxConcurrentChats + config.maxQueuedChats),
+        InstantChat::cpuThread);
   }
 
-  /** Body bytes this path may hold at once: an eighth of the heap, at least one largest body. */
+  /**
+   * Body bytes the calls above admission may hold at once: a 64th of the heap (512 KiB of the
+   * image's 32 MiB), at least one largest body. With an eighth, a burst of 62 KiB bodies ran 2-3x
+   * the full collections of reading them only in a slot (docs/BENCHMARKS.md).
+   */
   static long bodyBudget(int maxBodyBytes) {
-    return Math.max(maxBodyBytes, Runtime.getRuntime().maxMemory() / 8);
-  }
-
-  /** Answers waiting for a CPU thread. */
-  int queued() {
-    return cpu.getQueue().size();
+    return Math.max(maxBodyBytes, Runtime.getRuntime().maxMemory() / 64);
   }
 
   /** One per core, at least two: an answer stuck behind a slow one leaves another thread. */
@@ -104,18 +118,15 @@ final class InstantChat extends Handler.Wrapper {
     return t;
   }
 
-  void close() {
-    cpu.shutdown();
-  }
-
   @Override
   public boolean handle(Request request, Response response, Callback callback) throws Exception {
     if (!"POST".equals(request.getMethod())) {
       return super.handle(request, response, callback);
     }
     String path = Request.getPathInContext(request);
-    if (!OPEN_AI.equals(path) && !"/api/chat".equals(path)) {
-      return super.handle(request, response, callback);
+    if (!OPEN_AI.equals(path) && !"/api/chat".equals(path)
+        || request.getAttribute(COUNTED_ATTRIBUTE) != null) {
+      return super.handle(request, response, callback); // not a chat, or a stream read above
     }
     long length = request.getLength();
     boolean tooLarge = length > config.maxBodyBytes;

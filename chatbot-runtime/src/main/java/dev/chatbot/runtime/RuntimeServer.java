@@ -11,6 +11,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Set;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -80,7 +81,10 @@ public final class RuntimeServer {
 
   private volatile boolean draining;
   private Javalin app;
-  private volatile InstantChat instant;
+
+  /** Instant answers' CPU pool ({@link InstantChat}), or null. */
+  private volatile ThreadPoolExecutor cpu;
+
   private QueuedThreadPool pool;
 
   public RuntimeServer(Config config) {
@@ -144,8 +148,11 @@ public final class RuntimeServer {
             : null;
     Handler chats = admission; // Javalin's servlet handler goes below it
     if (api != null && provider.instant()) {
-      instant = new InstantChat(config, api, this, admission);
-      chats = instant;
+      cpu = InstantChat.cpuPool(config);
+      admission.setHandler(new InstantChat(config, api, this, null, cpu, Long.MAX_VALUE));
+      chats =
+          new InstantChat(
+              config, api, this, admission, cpu, InstantChat.bodyBudget(config.maxBodyBytes));
     }
     Handler top = new Drain(chats);
     app =
@@ -250,8 +257,13 @@ public final class RuntimeServer {
 
   /** Chat calls waiting for a slot in admission's queue or for a CPU thread in InstantChat's. */
   private int queued() {
-    InstantChat i = instant;
-    return admission.getSuspendedRequestCount() + (i == null ? 0 : i.queued());
+    ThreadPoolExecutor c = cpu;
+    return admission.getSuspendedRequestCount() + (c == null ? 0 : c.getQueue().size());
+  }
+
+  /** Chat calls suspended in admission's queue, waiting for a slot. */
+  int waitingForSlot() {
+    return admission.getSuspendedRequestCount();
   }
 
   /** Chat calls running, queued, or held waiting for the backend. */
@@ -297,8 +309,8 @@ public final class RuntimeServer {
     if (app != null) {
       app.stop();
     }
-    if (instant != null) {
-      instant.close();
+    if (cpu != null) {
+      cpu.shutdown();
     }
     if (provider != null) {
       provider.close();
