@@ -4,8 +4,8 @@
 One run, loopback only, every wrk run bounded in time; it starts and stops everything it uses:
   1. start-to-ready of the runtime (process start until GET /readyz answers 200);
   2. POST /api/chat in the mock phase at 32, 64, 128 and 256 keep-alive connections: the runtime
-     and each FastAPI/uvicorn variant of bench/fastapi_mock.py, interleaved round by round so that
-     a change in the machine's load hits all of them alike; throughput, p50/p99, errors, peak
+     and each FastAPI/uvicorn variant of bench/fastapi_mock.py, servers and levels interleaved
+     round by round so that a change in the machine's speed hits all of them alike; throughput, p50/p99, errors, peak
      resident memory, and the CPU share other processes took during each wrk run;
   3. overload: 1000 connections at once, with small bodies and then with bodies near the 64 KiB
      limit; 503s, socket errors, the longest /healthz answer during the burst, resident memory,
@@ -307,22 +307,25 @@ def load_levels(args, java, results):
             wrk(f"http://127.0.0.1:{ports[name]}/api/chat", CHAT, args.warmup, 64)
         rss_idle = rss_kib(servers["chatbot-runtime"].pid) / 1024
         levels = {}
-        for c in args.levels:
-            runs = {name: [] for name in servers}
-            for rnd in range(args.rounds):
+        runs = {c: {name: [] for name in servers} for c in args.levels}
+        # Levels interleaved too, round by round: the machine's speed drifts by tens of percent
+        # within minutes, and levels run one after the other took that drift for a slope.
+        for rnd in range(args.rounds):
+            for c in args.levels:
                 for name, proc in servers.items():
                     if name != "chatbot-runtime" and c not in args.fastapi_levels:
                         continue
                     r = measured(proc, f"http://127.0.0.1:{ports[name]}/api/chat", CHAT,
                                  args.duration, c)
-                    runs[name].append(r)
+                    runs[c][name].append(r)
                     print(f"c={c} round {rnd + 1} {name}: {r['rps']:.0f} req/s p99 {r['p99']:.2f} ms "
                           f"cpu {r['cpu_us_per_req']:.0f} us/req rss {r['rss_peak_mib']:.1f} MiB others {r['other_cpu_pct']:.0f}% "
                           f"load {r['loadavg']:.2f}", file=sys.stderr)
-            level = {name: summarize(rs) for name, rs in runs.items() if rs}
-            base = runs.get(BASELINE)
+        for c in args.levels:
+            level = {name: summarize(rs) for name, rs in runs[c].items() if rs}
+            base = runs[c].get(BASELINE)
             if base:
-                ratios = [a["rps"] / b["rps"] for a, b in zip(runs["chatbot-runtime"], base)]
+                ratios = [a["rps"] / b["rps"] for a, b in zip(runs[c]["chatbot-runtime"], base)]
                 level["ratio_vs_baseline"] = median(ratios)
                 level["ratios"] = [round(x, 2) for x in ratios]
             levels[c] = level
