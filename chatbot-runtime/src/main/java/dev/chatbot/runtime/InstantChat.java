@@ -136,7 +136,14 @@ final class InstantChat extends Handler.Wrapper {
       return super.handle(request, response, callback);
     }
     long wait = server.clientWait(request.getHeaders()::get, () -> Request.getRemoteAddr(request));
-    Call call = new Call(request, response, released(callback, bytes), path, wait);
+    Call call =
+        new Call(
+            request,
+            response,
+            // the body's bytes go back to the budget when the call completes, either way
+            Callback.from(() -> bodyBytesFree.addAndGet(bytes), callback),
+            path,
+            wait);
     if (tooLarge) {
       call.tooLarge();
       return true;
@@ -160,28 +167,6 @@ final class InstantChat extends Handler.Wrapper {
       }
     } while (!bodyBytesFree.compareAndSet(free, free - bytes));
     return true;
-  }
-
-  /** The call's callback, giving its body's bytes back to the budget when it completes. */
-  private Callback released(Callback callback, long bytes) {
-    return new Callback() {
-      @Override
-      public void succeeded() {
-        bodyBytesFree.addAndGet(bytes);
-        callback.succeeded();
-      }
-
-      @Override
-      public void failed(Throwable failure) {
-        bodyBytesFree.addAndGet(bytes);
-        callback.failed(failure);
-      }
-
-      @Override
-      public InvocationType getInvocationType() {
-        return callback.getInvocationType();
-      }
-    };
   }
 
   /** One chat call answered here, from its body to the last byte of its answer. */

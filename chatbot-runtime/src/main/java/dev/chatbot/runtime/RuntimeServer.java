@@ -258,7 +258,7 @@ public final class RuntimeServer {
   /** Chat calls waiting for a slot in admission's queue or for a CPU thread in InstantChat's. */
   private int queued() {
     ThreadPoolExecutor c = cpu;
-    return admission.getSuspendedRequestCount() + (c == null ? 0 : c.getQueue().size());
+    return waitingForSlot() + (c == null ? 0 : c.getQueue().size());
   }
 
   /** Chat calls suspended in admission's queue, waiting for a slot. */
@@ -268,9 +268,7 @@ public final class RuntimeServer {
 
   /** Chat calls running, queued, or held waiting for the backend. */
   int pending() {
-    return inFlight.get()
-        + admission.getSuspendedRequestCount()
-        + (hold == null ? 0 : hold.retrying());
+    return inFlight.get() + waitingForSlot() + (hold == null ? 0 : hold.retrying());
   }
 
   /**

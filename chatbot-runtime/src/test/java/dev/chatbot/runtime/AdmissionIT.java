@@ -21,6 +21,10 @@ class AdmissionIT {
 
   private static final String HELLO = "{\"message\":\"hello\"}";
 
+  /** A chat body both wire formats accept. */
+  private static final String MESSAGES =
+      "{\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}";
+
   /** Answers that wait for {@link #release} and count how many are being computed at once. */
   private static final class Gauge implements Provider {
     final boolean instant;
@@ -79,12 +83,40 @@ class AdmissionIT {
     TestClient c = TestClient.of(server);
     List<CompletableFuture<HttpResponse<String>>> out = new ArrayList<>();
     for (int i = 0; i < calls; i++) {
-      out.add(
-          c.postAsync(
-              i % 2 == 0 ? "/api/chat" : "/v1/chat/completions",
-              "{\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}"));
+      out.add(c.postAsync(i % 2 == 0 ? "/api/chat" : "/v1/chat/completions", MESSAGES));
     }
     return out;
+  }
+
+  /** Lets the gauge's answers go: every call is answered 200, and nothing stays pending. */
+  private static void releaseAndAnswerAll(
+      Gauge gauge, RuntimeServer server, List<CompletableFuture<HttpResponse<String>>> calls)
+      throws Exception {
+    gauge.release.countDown();
+    for (var call : calls) {
+      assertThat(call.get(20, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+    }
+    await().atMost(Duration.ofSeconds(5)).until(() -> server.pending() == 0);
+  }
+
+  /** A call shed for overload: 503, Retry-After: 1, the error body of its wire format. */
+  private static void assertShed(HttpResponse<String> shed) {
+    assertThat(shed.statusCode()).isEqualTo(503);
+    assertThat(shed.headers().firstValue("Retry-After")).contains("1");
+    var body = TestClient.json(shed);
+    if (shed.uri().getPath().startsWith("/v1/")) {
+      assertThat(body.path("error").path("type").asText()).isEqualTo("api_error");
+      assertThat(body.path("error").path("message").asText()).contains("overloaded");
+    } else {
+      assertThat(body.path("status").asInt()).isEqualTo(503);
+      assertThat(body.path("error").asText()).contains("overloaded");
+    }
+  }
+
+  /** A call in each wire format, both shed. */
+  private static void assertBothShed(TestClient c) throws Exception {
+    assertShed(c.post("/api/chat", MESSAGES));
+    assertShed(c.post("/v1/chat/completions", MESSAGES));
   }
 
   private static RuntimeServer start(Provider provider, String... keys) {
@@ -106,13 +138,9 @@ class AdmissionIT {
       await().atMost(Duration.ofSeconds(10)).until(() -> gauge.computing.get() == threads);
       assertThat(server.busyThreads()).isLessThan(threads + 10);
       assertThat(TestClient.of(server).get("/healthz").statusCode()).isEqualTo(200);
-      gauge.release.countDown();
-      for (var call : calls) {
-        assertThat(call.get(20, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
-      }
+      releaseAndAnswerAll(gauge, server, calls);
       assertThat(gauge.most.get()).isEqualTo(threads);
       assertThat(gauge.threads).allMatch(name -> name.startsWith("chat-cpu-"));
-      await().atMost(Duration.ofSeconds(5)).until(() -> server.pending() == 0);
     } finally {
       server.stop();
     }
@@ -131,24 +159,12 @@ class AdmissionIT {
       TestClient c = TestClient.of(server);
       assertThat(c.get("/metrics").body()).contains("chatbot_queued_chats 2.0");
 
-      HttpResponse<String> shed = c.post("/api/chat", HELLO);
-      assertThat(shed.statusCode()).isEqualTo(503);
-      assertThat(shed.headers().firstValue("Retry-After")).contains("1");
-      assertThat(TestClient.json(shed).path("error").asText()).contains("overloaded");
-      HttpResponse<String> shedOpenAi =
-          c.post("/v1/chat/completions", "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
-      assertThat(shedOpenAi.statusCode()).isEqualTo(503);
-      assertThat(TestClient.json(shedOpenAi).path("error").path("type").asText())
-          .isEqualTo("api_error");
+      assertBothShed(c);
       assertThat(c.get("/healthz").statusCode()).isEqualTo(200);
       assertThat(c.get("/metrics").body())
           .contains("chatbot_shed_total{reason=\"queue_full\"} 2.0");
 
-      gauge.release.countDown();
-      for (var call : calls) {
-        assertThat(call.get(20, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
-      }
-      await().atMost(Duration.ofSeconds(5)).until(() -> server.pending() == 0);
+      releaseAndAnswerAll(gauge, server, calls);
       assertThat(c.get("/metrics").body()).contains("chatbot_queued_chats 0.0");
     } finally {
       server.stop();
@@ -170,16 +186,10 @@ class AdmissionIT {
       await()
           .atMost(Duration.ofSeconds(5))
           .until(() -> System.nanoTime() - queuedAt > TimeUnit.MILLISECONDS.toNanos(1200));
-      gauge.release.countDown();
-      HttpResponse<String> waited = queued.get(20, TimeUnit.SECONDS);
-      assertThat(waited.statusCode()).isEqualTo(503);
-      assertThat(waited.headers().firstValue("Retry-After")).contains("1");
-      for (var call : computing) {
-        assertThat(call.get(20, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
-      }
+      releaseAndAnswerAll(gauge, server, computing);
+      assertShed(queued.get(20, TimeUnit.SECONDS));
       assertThat(TestClient.of(server).get("/metrics").body())
           .contains("chatbot_shed_total{reason=\"queue_timeout\"} 1.0");
-      await().atMost(Duration.ofSeconds(5)).until(() -> server.pending() == 0);
     } finally {
       server.stop();
     }
@@ -208,11 +218,7 @@ class AdmissionIT {
         // CPU pool), the other waits for it.
         assertThat(server.waitingForSlot()).isEqualTo(1);
         await().atMost(Duration.ofSeconds(10)).until(() -> gauge.computing.get() == threads);
-        gauge.release.countDown();
-        for (var call : calls) {
-          assertThat(call.get(20, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
-        }
-        await().atMost(Duration.ofSeconds(5)).until(() -> server.pending() == 0);
+        releaseAndAnswerAll(gauge, server, calls);
       }
       assertThat(gauge.threads).allMatch(name -> name.startsWith("chat-cpu-"));
     } finally {
@@ -228,10 +234,7 @@ class AdmissionIT {
       int calls = InstantChat.cpuThreads() + 10;
       var sent = wholeAnswers(server, calls);
       await().atMost(Duration.ofSeconds(10)).until(() -> gauge.computing.get() == calls);
-      gauge.release.countDown();
-      for (var call : sent) {
-        assertThat(call.get(20, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
-      }
+      releaseAndAnswerAll(gauge, server, sent);
       assertThat(gauge.threads).noneMatch(name -> name.startsWith("chat-cpu-"));
     } finally {
       server.stop();
@@ -254,16 +257,7 @@ class AdmissionIT {
       var queued = c.postAsync("/api/chat", HELLO);
       await().atMost(Duration.ofSeconds(5)).until(() -> server.pending() == 2);
 
-      HttpResponse<String> shed = c.post("/api/chat", HELLO);
-      assertThat(shed.statusCode()).isEqualTo(503);
-      assertThat(shed.headers().firstValue("Retry-After")).contains("1");
-      assertThat(TestClient.json(shed).path("status").asInt()).isEqualTo(503);
-      assertThat(TestClient.json(shed).path("error").asText()).contains("overloaded");
-      HttpResponse<String> shedOpenAi =
-          c.post("/v1/chat/completions", "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
-      assertThat(shedOpenAi.statusCode()).isEqualTo(503);
-      assertThat(TestClient.json(shedOpenAi).path("error").path("type").asText())
-          .isEqualTo("api_error");
+      assertBothShed(c);
 
       // Probes and metrics never wait behind chats.
       assertThat(c.get("/healthz").statusCode()).isEqualTo(200);
